@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The one test command: sets up .venv (with dev tools), then ruff, mypy on the core packages, pytest.
+#   ./scripts/run_tests.sh            default suite (< 10 min on 2 cores)
+#   ./scripts/run_tests.sh --soak     only the long soak/fuzz target
+#   ./scripts/run_tests.sh -- ARGS    extra pytest arguments (e.g. -- tests/test_config.py -x)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+EXTRAS=dev "$ROOT/scripts/bootstrap.sh"
+PY="$ROOT/.venv/bin/python"
+MARK="not soak"
+PYTEST_ARGS=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --soak) MARK="soak"; shift ;;
+        --) shift; PYTEST_ARGS+=("$@"); break ;;
+        *) PYTEST_ARGS+=("$1"); shift ;;
+    esac
+done
+# Core packages held to mypy --strict (grows as packages land; see docs/architecture.md).
+MYPY_TARGETS=(scalp_system/core scalp_system/config.py)
+for pkg in risk execution features data storage ml monitoring broker/client.py; do
+    [ -e "scalp_system/$pkg" ] && MYPY_TARGETS+=("scalp_system/$pkg")
+done
+echo "== ruff"
+"$PY" -m ruff check scalp_system tests benchmarks scripts
+echo "== mypy ${MYPY_TARGETS[*]}"
+"$PY" -m mypy "${MYPY_TARGETS[@]}"
+echo "== pytest (-m '$MARK')"
+mkdir -p test-artifacts
+set +e
+"$PY" -m pytest -m "$MARK" -q "${PYTEST_ARGS[@]}"
+rc=$?
+set -e
+# pytest exits 5 when nothing was collected: that is a failure of the suite, say so clearly.
+if [ "$rc" -eq 5 ]; then echo "no tests were collected" >&2; exit 1; fi
+exit "$rc"

@@ -1,0 +1,88 @@
+"""The Venue contract: what execution needs from wherever orders go.
+
+Implemented by the gRPC broker adapter (paper on the local exchange, sandbox, live) and by the
+backtest's in-process simulated venue. Execution depends on this protocol only, so the same
+ExecutionEngine runs in every mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from scalp_system.core.events import CancelOrder, SubmitOrder
+from scalp_system.core.orders import Fill, Order
+
+
+class VenueError(Exception):
+    """A venue call failed. ``code`` is the broker's numeric code as a string when known
+    (e.g. "30078"), ``retryable`` says whether the same request may be sent again."""
+
+    def __init__(
+        self, message: str, *, code: str = "", retryable: bool = False, tracking_id: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retryable = retryable
+        self.tracking_id = tracking_id
+
+
+class OrderRejectedError(VenueError):
+    """The venue refused the order (validation, price band, funds, ...): final for this intent."""
+
+
+class OutcomeUnknownError(VenueError):
+    """The request may or may not have reached the venue (timeout, 70002, 30057): resolve the
+    intent by its key with ``order_state``; never post it again under a new key."""
+
+
+@dataclass(frozen=True, slots=True)
+class VenuePosition:
+    """A position as the venue reports it (lots signed; money position has ``instrument_id=currency``)."""
+
+    instrument_id: str
+    lots: int
+    avg_price: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class VenueAccount:
+    """Account snapshot: free cash by currency, positions, open orders."""
+
+    cash: dict[str, Decimal]
+    positions: tuple[VenuePosition, ...]
+
+
+class Venue(Protocol):
+    """Where orders go and fills come from."""
+
+    async def submit(self, command: SubmitOrder) -> Order:
+        """Place an order under ``command.intent_key``; returns the acknowledged order.
+        Raises OrderRejectedError or OutcomeUnknownError."""
+        ...
+
+    async def cancel(self, command: CancelOrder) -> Order:
+        """Cancel; returns the order's final state."""
+        ...
+
+    async def order_state(self, intent_key: str) -> Order | None:
+        """The order placed under this intent key, or None when the venue never saw it."""
+        ...
+
+    async def open_orders(self) -> list[Order]:
+        """Orders still working."""
+        ...
+
+    async def account(self) -> VenueAccount:
+        """Cash and positions."""
+        ...
+
+    def fills(self) -> AsyncIterator[Fill]:
+        """The stream of fills (deduplicated by trade_id by the consumer as well)."""
+        ...
+
+    def order_updates(self) -> AsyncIterator[Order]:
+        """The stream of order state changes."""
+        ...

@@ -1,0 +1,1 @@
+"""Orchestration: wires one run (any mode), checkpoints, restore and reconcile."""

@@ -1,0 +1,119 @@
+"""The scalper: enter when the calibrated signal's edge beats costs, exit on reversal or time.
+
+Entry (long; short mirrored): ``p_up ≥ strategy.entry_probability`` and the expected edge
+``(p_up − p_down) × move_scale`` exceeds spread + round-trip commission + ``min_edge_ticks``, all in
+ticks. ``move_scale`` is the running mean of the absolute mid move over the label horizon, learned
+online from the books themselves, so the edge estimate is in the same units as the costs. Exits on
+stop, target and trailing are the risk engine's (it owns the levels); the strategy adds signal
+reversal, the time-in-trade limit and the end-of-session flatten.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from scalp_system.config import StrategyConfig
+from scalp_system.core.clock import NS_PER_S
+from scalp_system.core.market import OrderBook
+from scalp_system.core.orders import PositionSide
+from scalp_system.strategy.intents import EnterPosition, ExitPosition, ExitReason
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """Calibrated class probabilities for one book update."""
+
+    p_down: float
+    p_flat: float
+    p_up: float
+
+
+class _MoveScale:
+    """Mean absolute mid move over ``horizon`` book updates, learned online (in ticks)."""
+
+    def __init__(self, horizon: int, decay: float = 0.995) -> None:
+        self._mids: deque[float] = deque(maxlen=horizon + 1)
+        self._decay = decay
+        self.value = 0.0
+        self.samples = 0
+
+    def update(self, mid_ticks: float) -> None:
+        self._mids.append(mid_ticks)
+        if len(self._mids) == self._mids.maxlen:
+            move = abs(self._mids[-1] - self._mids[0])
+            self.samples += 1
+            weight = max(1.0 - self._decay, 1.0 / self.samples)
+            self.value += weight * (move - self.value)
+
+
+class ScalperStrategy:
+    """Turns signals and books into EnterPosition / ExitPosition intents for each instrument."""
+
+    def __init__(self, config: StrategyConfig, *, horizon: int, commission_rate: float) -> None:
+        self._config = config
+        self._horizon = horizon
+        self._commission_rate = commission_rate
+        self._scales: dict[str, _MoveScale] = {}
+
+    def reset(self, instrument_id: str) -> None:
+        """Forget per-instrument state (rotation re-entry)."""
+        self._scales.pop(instrument_id, None)
+
+    def move_scale_ticks(self, instrument_id: str) -> float:
+        """The learned mean absolute move over the horizon, in ticks."""
+        scale = self._scales.get(instrument_id)
+        return scale.value if scale else 0.0
+
+    def cost_ticks(self, book: OrderBook) -> float:
+        """Spread plus round-trip commission, in ticks, for one lot at the current mid."""
+        mid = book.mid_ticks or 0.0
+        spread = float(book.spread_ticks or 0)
+        return spread + 2.0 * self._commission_rate * mid
+
+    def on_book(self, book: OrderBook) -> None:
+        """Learn the move scale from every valid book."""
+        mid = book.mid_ticks
+        if mid is None:
+            return
+        scale = self._scales.get(book.instrument_id)
+        if scale is None:
+            scale = self._scales[book.instrument_id] = _MoveScale(self._horizon)
+        scale.update(mid)
+
+    def decide(
+        self,
+        book: OrderBook,
+        signal: Signal,
+        position_lots: int,
+        position_opened_ns: int | None,
+        now_ns: int,
+        *,
+        session_closing: bool = False,
+    ) -> EnterPosition | ExitPosition | None:
+        """The intent for this book and signal given the current position, or None."""
+        uid = book.instrument_id
+        if position_lots:
+            if session_closing:
+                return ExitPosition(uid, ExitReason.SESSION_END, now_ns)
+            held_s = (now_ns - position_opened_ns) / NS_PER_S if position_opened_ns else 0.0
+            if held_s >= self._config.max_hold_s:
+                return ExitPosition(uid, ExitReason.TIME_LIMIT, now_ns)
+            against = signal.p_down if position_lots > 0 else signal.p_up
+            if self._config.exit_on_reversal and against >= self._config.entry_probability:
+                return ExitPosition(uid, ExitReason.REVERSAL, now_ns)
+            return None
+        if session_closing or book.spread_ticks is None:
+            return None
+        threshold = self._config.entry_probability
+        if signal.p_up >= threshold and signal.p_up > signal.p_down:
+            side, probability, direction = PositionSide.LONG, signal.p_up, signal.p_up - signal.p_down
+        elif signal.p_down >= threshold and signal.p_down > signal.p_up:
+            side, probability, direction = PositionSide.SHORT, signal.p_down, signal.p_down - signal.p_up
+        else:
+            return None
+        edge = direction * self.move_scale_ticks(uid)
+        cost = self.cost_ticks(book)
+        if edge <= cost + float(self._config.min_edge_ticks):
+            return None
+        return EnterPosition(uid, side, now_ns, probability, edge, cost)

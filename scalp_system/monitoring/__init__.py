@@ -1,0 +1,1 @@
+"""Monitoring: latency, resources, drift hooks, Prometheus, audit log, notifications."""

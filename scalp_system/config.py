@@ -93,6 +93,8 @@ class FeaturesConfig(_Section):
     volatility_windows: tuple[int, ...] = Field((20, 100, 500), min_length=1, description="book updates")
     return_horizons: tuple[int, ...] = Field((1, 5, 20), min_length=1, description="book updates")
     vwap_window_s: float = Field(60.0, gt=0)
+    ofi_windows: tuple[int, ...] = Field((1, 5, 20), min_length=1, description="OFI sums, book updates")
+    trade_age_cap_s: float = Field(60.0, gt=0, description="time since last trade is capped here")
 
 
 class RiskConfig(_Section):

@@ -83,19 +83,22 @@ class _BlockRing:
         """Blocks holding live rows."""
         return len(self._blocks)
 
-    def _slot(self) -> tuple[Block, int]:
-        """The block and row index the next append writes to (rolls a new block when needed)."""
+    def _slot(self) -> tuple[Block, int, int]:
+        """The block and row the next append writes to, and the bytes allocated to make room (0 or a
+        block): a new block is taken when the newest is full, the spare one if there is one."""
+        allocated = 0
         if not self._blocks or self._fill == self.block_rows:
             if self._spare is not None:
                 block, self._spare = self._spare, None
             else:
                 block = self._allocate()
+                allocated = self._block_nbytes
             self._blocks.append(block)
             self._fill = 0
         row = self._fill
         self._fill += 1
         self._size += 1
-        return self._blocks[-1], row
+        return self._blocks[-1], row, allocated
 
     def _trim(self) -> None:
         """Drop the oldest row when over capacity; a block that empties becomes the spare."""
@@ -189,9 +192,12 @@ class BookRing(_BlockRing):
             np.empty((0, levels), np.int64), np.empty((0, levels), np.int64), np.empty((0, levels), np.int64),
         )
 
-    def append(self, book: OrderBook) -> None:
-        """Store ``book`` as the newest row (O(1); the oldest row goes when full)."""
-        block, row = self._slot()
+    def append(self, book: OrderBook) -> int:
+        """Store ``book`` as the newest row (O(1); the oldest row goes when full).
+
+        Returns the bytes newly allocated (0, or one block) so the owner can keep a memory total.
+        """
+        block, row, allocated = self._slot()
         block[0][row] = book.exchange_ts_ns
         block[1][row] = book.local_ts_ns
         levels = self.levels
@@ -204,6 +210,7 @@ class BookRing(_BlockRing):
                 target[:n] = values
                 target[n:] = 0
         self._trim()
+        return allocated
 
     def frame(self, instrument_id: str, n: int | None = None) -> BookFrame:
         """The last ``n`` books (all when None) in time order as a BookFrame."""
@@ -213,7 +220,13 @@ class BookRing(_BlockRing):
 
 
 class TradeRing(_BlockRing):
-    """The last ``capacity`` accepted trades of one instrument (trade ids are not kept)."""
+    """The last ``capacity`` accepted trades of one instrument (trade ids are not kept).
+
+    Columns: exchange and local time (ns), price (ticks), size (lots), aggressor (Aggressor value).
+    """
+
+    def __init__(self, capacity: int, block_rows: int = DEFAULT_TRADE_BLOCK_ROWS) -> None:
+        super().__init__(capacity, block_rows)
 
     def _allocate(self) -> Block:
         rows = self.block_rows
@@ -231,18 +244,17 @@ class TradeRing(_BlockRing):
             np.empty(0, np.int64), np.empty(0, np.int8),
         )
 
-    def __init__(self, capacity: int, block_rows: int = DEFAULT_TRADE_BLOCK_ROWS) -> None:
-        super().__init__(capacity, block_rows)
-
-    def append(self, trade: Trade) -> None:
-        """Store ``trade`` as the newest row (O(1); the oldest row goes when full)."""
-        block, row = self._slot()
+    def append(self, trade: Trade) -> int:
+        """Store ``trade`` as the newest row (O(1); the oldest row goes when full); returns the bytes
+        newly allocated (0, or one block)."""
+        block, row, allocated = self._slot()
         block[0][row] = trade.exchange_ts_ns
         block[1][row] = trade.local_ts_ns
         block[2][row] = trade.price_ticks
         block[3][row] = trade.lots
         block[4][row] = int(trade.aggressor)
         self._trim()
+        return allocated
 
     def frame(self, instrument_id: str, n: int | None = None) -> TradeFrame:
         """The last ``n`` trades (all when None) in time order as a TradeFrame (``trade_id`` None)."""

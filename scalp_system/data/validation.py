@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
+from itertools import pairwise
 
 from scalp_system.core.instrument import Instrument
 from scalp_system.core.market import OrderBook, Trade
@@ -35,6 +36,9 @@ class RejectReason(StrEnum):
     TIME_BACKWARDS = "TIME_BACKWARDS"  # exchange time older than the last accepted one
 
 
+_INTEGER_KINDS = frozenset("iu")
+
+
 def _strictly_descending(values: list[int]) -> bool:
     # A list equals its de-duplicated reverse sort only when it is strictly descending; for
     # 1–50 levels this is several times faster than a pairwise generator.
@@ -53,8 +57,8 @@ def check_book(
     """The first reason ``book`` must not be traded on, or None when it is good.
 
     Order of checks (the first failing one is returned): instrument identity, ``is_consistent``,
-    array shapes, an empty side, non-positive size, non-positive price, unsorted levels, crossed
-    then locked touch, price band (``limit_down_ticks``/``limit_up_ticks`` when set), and time
+    array shapes and integer dtypes, an empty side, non-positive size, non-positive price, unsorted
+    levels, crossed then locked touch, price band (``limit_down_ticks``/``limit_up_ticks`` when set), and time
     older than ``last_exchange_ts_ns`` (equal times are allowed: several updates share a ms).
     Prices are ticks already, so PRICE_OFF_TICK cannot happen here; see ``check_decimal_book``.
     """
@@ -62,6 +66,9 @@ def check_book(
         return RejectReason.INSTRUMENT_MISMATCH
     if not book.is_consistent:
         return RejectReason.BOOK_INCONSISTENT
+    for levels in (book.bid_px, book.bid_qty, book.ask_px, book.ask_qty):
+        if levels.ndim != 1 or levels.dtype.kind not in _INTEGER_KINDS:
+            return RejectReason.INPUT_MALFORMED
     bid_px = book.bid_px.tolist()
     bid_qty = book.bid_qty.tolist()
     ask_px = book.ask_px.tolist()
@@ -155,9 +162,9 @@ def check_decimal_book(
     )
     if reason is not None:
         return reason
-    if any(a <= b for a, b in zip(bid_prices, bid_prices[1:], strict=False)):
+    if any(a <= b for a, b in pairwise(bid_prices)):
         return RejectReason.LEVELS_UNSORTED
-    if any(a >= b for a, b in zip(ask_prices, ask_prices[1:], strict=False)):
+    if any(a >= b for a, b in pairwise(ask_prices)):
         return RejectReason.LEVELS_UNSORTED
     if bid_prices[0] > ask_prices[0]:
         return RejectReason.BOOK_CROSSED

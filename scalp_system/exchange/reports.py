@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from scalp_system.core.market import Trade
 from scalp_system.core.orders import Fill, OrderStatus, OrderType, Side, TimeInForce
+from scalp_system.exchange.errors import RateLimitInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,7 @@ class PostResult:
     order: OrderReport
     created: bool
     events: tuple[ExchangeEvent, ...]
+    rate_limit: RateLimitInfo | None = None  # x-ratelimit-* header values after this call
 
 
 # --- account views --------------------------------------------------------------------------

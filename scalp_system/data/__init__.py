@@ -1,0 +1,1 @@
+"""Data: validation at the door, latest books with TTL, history rings, memory guard, rotation, CSV import."""

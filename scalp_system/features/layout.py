@@ -1,0 +1,108 @@
+"""The resolved feature layout shared by the incremental engine and the batch computation.
+
+Both implementations derive every window, depth set, constant and column position from one
+``FeatureLayout`` so they cannot drift apart: same windows in nanoseconds, same EWMA coefficients
+(the exact same floats), same positions of the z-scored inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+from scalp_system.config import FeaturesConfig
+from scalp_system.features.registry import (
+    REGISTRY_VERSION,
+    FeatureSpec,
+    depth_levels,
+    feature_specs,
+)
+
+NS_PER_S = 1_000_000_000
+ABSENT_ASK_TICKS = 1 << 62
+"""Price an absent ask level takes in OFI comparisons (absent bids take 0), so a vanished level counts
+as depth removed on either side."""
+
+
+def seconds_to_ns(seconds: float) -> int:
+    """A window in seconds as whole nanoseconds."""
+    return round(seconds * NS_PER_S)
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureLayout:
+    """Everything both implementations need, resolved once from config, depth and tick."""
+
+    cfg: FeaturesConfig
+    lob_levels: int
+    tick: float
+    atr_bar_s: int
+    atr_period: int
+    specs: tuple[FeatureSpec, ...]
+    depth_ks: tuple[int, ...]
+    trade_windows_ns: tuple[int, ...]
+    vwap_window_ns: int
+    z_sources: tuple[int, ...]  # positions (in the base block) of the z-scored inputs
+    z_floor_sq: tuple[float, ...]  # z_floor² per z-scored input
+    ewma_alpha: tuple[float, ...]  # per half-life: 1 − 2^(−1/h)
+    ewma_keep: tuple[float, ...]  # per half-life: 1 − alpha
+    ewma_var_gain: tuple[float, ...]  # per half-life: keep · alpha
+    n_base: int
+
+    @classmethod
+    def build(
+        cls, cfg: FeaturesConfig, lob_levels: int, tick: float | Decimal, atr_bar_s: int = 60, atr_period: int = 5
+    ) -> FeatureLayout:
+        """Resolve the layout; raises ValueError on a bad depth, tick or window."""
+        tick_f = float(tick)
+        if not tick_f > 0:
+            raise ValueError(f"tick must be positive, got {tick}")
+        specs = feature_specs(cfg, lob_levels)
+        n_base = sum(1 for s in specs if s.group != "adaptive")
+        base = specs[:n_base]
+        z_sources = tuple(i for i, s in enumerate(base) if s.z_floor is not None)
+        alphas = tuple(1.0 - 2.0 ** (-1.0 / h) for h in cfg.ewma_half_lives)
+        keeps = tuple(1.0 - a for a in alphas)
+        return cls(
+            cfg=cfg,
+            lob_levels=lob_levels,
+            tick=tick_f,
+            atr_bar_s=atr_bar_s,
+            atr_period=atr_period,
+            specs=specs,
+            depth_ks=depth_levels(lob_levels),
+            trade_windows_ns=tuple(seconds_to_ns(w) for w in cfg.trade_windows_s),
+            vwap_window_ns=seconds_to_ns(cfg.vwap_window_s),
+            z_sources=z_sources,
+            z_floor_sq=tuple(float(base[i].z_floor) ** 2 for i in z_sources),  # type: ignore[arg-type]
+            ewma_alpha=alphas,
+            ewma_keep=keeps,
+            ewma_var_gain=tuple(k * a for k, a in zip(keeps, alphas, strict=True)),
+            n_base=n_base,
+        )
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Feature names in vector order."""
+        return tuple(s.name for s in self.specs)
+
+    @property
+    def n_features(self) -> int:
+        """Vector length."""
+        return len(self.specs)
+
+    @property
+    def registry_version(self) -> int:
+        """The registry version this layout follows."""
+        return REGISTRY_VERSION
+
+    def ewma_columns(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """(alpha, keep, var_gain) as (H, 1) arrays for broadcasting over the z-scored inputs."""
+        return (
+            np.array(self.ewma_alpha, dtype=np.float64)[:, None],
+            np.array(self.ewma_keep, dtype=np.float64)[:, None],
+            np.array(self.ewma_var_gain, dtype=np.float64)[:, None],
+        )

@@ -1,0 +1,186 @@
+"""WeightedEnsemble: calibrated member probabilities mixed with weights that follow recent log-loss.
+
+Each member's weight is proportional to the inverse of its exponentially decayed out-of-sample
+log-loss (L ← decay · L + (1 − decay) · ℓ per realised outcome, decay = ``ml.ensemble_decay``),
+starting from the log-loss measured at training. Inverse-loss weights move toward the better model
+without ever silencing one on a short streak. Before it serves anything the ensemble compares every
+member's manifest (feature names, order, registry version, lob_levels, label parameters) with the
+live feature registry and refuses a mismatch with ``FeatureMismatchError`` naming the difference.
+
+Live path: ``predict_row(x)`` → one feature vector in, calibrated probabilities [down, flat, up] out;
+``PendingOutcomes`` resolves each prediction ``h`` book updates later and calls ``update``. Batch path:
+``predict_proba(X)`` for backtests. ``recalibrate()`` refits each member's calibrator on the recent
+window of outcomes; the drift detector's calibration flag is what should trigger it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from scalp_system.ml.bundle import ModelBundle
+from scalp_system.ml.calibration import MIN_CALIBRATION_SAMPLES, RecentWindow, fit_calibrator
+from scalp_system.ml.labels import DOWN, FLAT, N_CLASSES, UP, LabelParams
+from scalp_system.ml.manifest import FeatureMismatchError, FeatureSpec, describe_feature_mismatch
+from scalp_system.ml.metrics import EPS
+
+F64 = npt.NDArray[np.float64]
+
+_MIN_LOSS = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class EnsemblePrediction:
+    """One live prediction: the mixed probabilities and each member's raw (uncalibrated) output."""
+
+    probs: F64  # (3,) calibrated, weighted: [down, flat, up]
+    member_raw: F64  # (members, 3) raw model outputs, kept for update() and recalibration
+
+
+class WeightedEnsemble:
+    """Members of at least one model family, mixed by inverse decayed log-loss."""
+
+    def __init__(
+        self, members: Sequence[ModelBundle], live_features: FeatureSpec | Any, *, decay: float = 0.99,
+        calibration_method: str = "isotonic", calibration_window: int = 5_000,
+    ) -> None:
+        if not members:
+            raise ValueError("an ensemble needs at least one member")
+        if not 0.0 < decay < 1.0:
+            raise ValueError(f"decay must be in (0, 1), got {decay}")
+        self.members = list(members)
+        self.live_features = FeatureSpec.of(live_features)
+        self.check_members(self.live_features)
+        self.label_params = LabelParams(**self.members[0].manifest.label)  # type: ignore[arg-type]
+        self.decay = decay
+        self.calibration_method = calibration_method
+        self.n_features = len(self.live_features.names)
+        self._loss = np.array([_initial_loss(m) for m in self.members])
+        self._weights = self._weights_from_loss()
+        self.window = RecentWindow(calibration_window, len(self.members))
+        self.updates = 0
+
+    def check_members(self, live: FeatureSpec) -> None:
+        """Raise FeatureMismatchError naming the first member whose manifest disagrees with ``live``."""
+        names = [m.name for m in self.members]
+        if len(set(names)) != len(names):
+            raise ValueError(f"ensemble member names must be unique, got {names}")
+        labels = {tuple(sorted(m.manifest.label.items())) for m in self.members}
+        if len(labels) > 1:
+            raise FeatureMismatchError(f"ensemble members disagree on label parameters: {sorted(labels)}")
+        for member in self.members:
+            problem = describe_feature_mismatch(member.name, member.manifest.feature_spec, live)
+            if problem is not None:
+                raise FeatureMismatchError(problem)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Current weight of each member (they sum to one)."""
+        return {m.name: float(w) for m, w in zip(self.members, self._weights, strict=True)}
+
+    @property
+    def decayed_log_loss(self) -> dict[str, float]:
+        """Each member's exponentially decayed out-of-sample log-loss."""
+        return {m.name: float(v) for m, v in zip(self.members, self._loss, strict=True)}
+
+    def _weights_from_loss(self) -> F64:
+        inverse = 1.0 / np.maximum(self._loss, _MIN_LOSS)
+        out: F64 = inverse / inverse.sum()
+        return out
+
+    def _check_row(self, x: F64) -> None:
+        if x.shape != (self.n_features,):
+            raise FeatureMismatchError(f"feature vector has shape {x.shape}, the ensemble's models expect "
+                                       f"({self.n_features},) in registry order")
+
+    def predict_proba_row(self, x: F64) -> F64:
+        """Calibrated class probabilities [down, flat, up] for one feature vector (the hot path)."""
+        self._check_row(x)
+        out = np.zeros(N_CLASSES)
+        for member, weight in zip(self.members, self._weights, strict=True):
+            out += weight * member.calibrator.transform_row(member.model.predict_proba_row(x))
+        return out
+
+    def predict_row(self, x: F64) -> EnsemblePrediction:
+        """Like ``predict_proba_row`` but also returns each member's raw output for ``update``."""
+        self._check_row(x)
+        raw = np.empty((len(self.members), N_CLASSES))
+        out = np.zeros(N_CLASSES)
+        for i, (member, weight) in enumerate(zip(self.members, self._weights, strict=True)):
+            raw[i] = member.model.predict_proba_row(x)
+            out += weight * member.calibrator.transform_row(raw[i])
+        return EnsemblePrediction(out, raw)
+
+    def predict_proba(self, X: F64) -> F64:
+        """Calibrated (n, 3) probabilities for many rows with the current weights (backtests)."""
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise FeatureMismatchError(f"feature matrix has shape {X.shape}, the ensemble's models expect "
+                                       f"(n, {self.n_features}) in registry order")
+        out = np.zeros((X.shape[0], N_CLASSES))
+        for member, weight in zip(self.members, self._weights, strict=True):
+            out += weight * member.predict_proba(X)
+        return out
+
+    def update(self, member_raw: F64, realized_label: int) -> None:
+        """Score every member on a realised outcome and move the weights (online, per outcome)."""
+        if realized_label not in (DOWN, FLAT, UP):
+            raise ValueError(f"realized label must be 0, 1 or 2, got {realized_label}")
+        raw = np.asarray(member_raw, dtype=np.float64)
+        if raw.shape != (len(self.members), N_CLASSES):
+            raise ValueError(f"member probabilities must have shape ({len(self.members)}, 3), got {raw.shape}")
+        for i, member in enumerate(self.members):
+            p = float(member.calibrator.transform_row(raw[i])[realized_label])
+            loss = -math.log(max(p, EPS))
+            self._loss[i] = self.decay * self._loss[i] + (1.0 - self.decay) * loss
+        self._weights = self._weights_from_loss()
+        self.window.append(raw, realized_label)
+        self.updates += 1
+
+    def recalibrate(self) -> bool:
+        """Refit every member's calibrator on the recent window; False (nothing changed) when the window
+        holds fewer than 100 outcomes."""
+        if len(self.window) < MIN_CALIBRATION_SAMPLES:
+            return False
+        probs, labels = self.window.arrays()
+        for i, member in enumerate(self.members):
+            member.calibrator = fit_calibrator(self.calibration_method, probs[:, i, :], labels)
+        return True
+
+
+def _initial_loss(member: ModelBundle) -> float:
+    value = member.manifest.metrics.get("log_loss", math.log(N_CLASSES))
+    return value if math.isfinite(value) and value > 0 else math.log(N_CLASSES)
+
+
+class PendingOutcomes:
+    """Resolves live predictions once their horizon has passed and feeds the outcomes to ``update``.
+
+    Call ``on_book(mid_ticks, prediction)`` once per book update of one instrument, in order
+    (``prediction`` may be None when none was made). After ``h`` more updates the prediction's label
+    is known (the same rule as training labels) and the ensemble is updated.
+    """
+
+    def __init__(self, ensemble: WeightedEnsemble) -> None:
+        self.ensemble = ensemble
+        self.params = ensemble.label_params
+        self._queue: deque[tuple[float, EnsemblePrediction | None]] = deque()
+
+    def on_book(self, mid_ticks: float, prediction: EnsemblePrediction | None) -> int | None:
+        """Record this update; returns the label resolved now (or None)."""
+        self._queue.append((mid_ticks, prediction))
+        if len(self._queue) <= self.params.horizon:
+            return None
+        then_mid, then_prediction = self._queue.popleft()
+        change = mid_ticks - then_mid
+        if math.isnan(change) or then_prediction is None:
+            return None
+        label = UP if change > self.params.dead_zone_ticks else DOWN if change < -self.params.dead_zone_ticks \
+            else FLAT
+        self.ensemble.update(then_prediction.member_raw, label)
+        return label

@@ -27,7 +27,7 @@ import numpy.typing as npt
 from scalp_system.ml.bundle import ModelBundle
 from scalp_system.ml.calibration import MIN_CALIBRATION_SAMPLES, RecentWindow, fit_calibrator
 from scalp_system.ml.labels import DOWN, FLAT, N_CLASSES, UP, LabelParams
-from scalp_system.ml.manifest import FeatureMismatchError, FeatureSpec, describe_feature_mismatch
+from scalp_system.ml.manifest import FeatureMismatchError, FeatureVectorSpec, describe_feature_mismatch
 from scalp_system.ml.metrics import EPS
 
 F64 = npt.NDArray[np.float64]
@@ -47,7 +47,7 @@ class WeightedEnsemble:
     """Members of at least one model family, mixed by inverse decayed log-loss."""
 
     def __init__(
-        self, members: Sequence[ModelBundle], live_features: FeatureSpec | Any, *, decay: float = 0.99,
+        self, members: Sequence[ModelBundle], live_features: FeatureVectorSpec | Any, *, decay: float = 0.99,
         calibration_method: str = "isotonic", calibration_window: int = 5_000,
     ) -> None:
         if not members:
@@ -55,7 +55,7 @@ class WeightedEnsemble:
         if not 0.0 < decay < 1.0:
             raise ValueError(f"decay must be in (0, 1), got {decay}")
         self.members = list(members)
-        self.live_features = FeatureSpec.of(live_features)
+        self.live_features = FeatureVectorSpec.of(live_features)
         self.check_members(self.live_features)
         self.label_params = LabelParams(**self.members[0].manifest.label)  # type: ignore[arg-type]
         self.decay = decay
@@ -66,7 +66,7 @@ class WeightedEnsemble:
         self.window = RecentWindow(calibration_window, len(self.members))
         self.updates = 0
 
-    def check_members(self, live: FeatureSpec) -> None:
+    def check_members(self, live: FeatureVectorSpec) -> None:
         """Raise FeatureMismatchError naming the first member whose manifest disagrees with ``live``."""
         names = [m.name for m in self.members]
         if len(set(names)) != len(names):

@@ -2,7 +2,7 @@
 
 A manifest travels with every artifact (SPEC §3): model family, feature names in order, feature
 registry version, lob_levels, label parameters, data range and content hash, metrics, library
-versions, and the SHA-256 and size of every artifact file. ``FeatureSpec`` is the live side of the
+versions, and the SHA-256 and size of every artifact file. ``FeatureVectorSpec`` is the live side of the
 comparison; ``describe_feature_mismatch`` names the first difference in words a trader can act on.
 """
 
@@ -25,7 +25,7 @@ class FeatureMismatchError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class FeatureSpec:
+class FeatureVectorSpec:
     """The feature vector a model consumes: names in order, registry version, order-book depth."""
 
     names: tuple[str, ...]
@@ -33,9 +33,9 @@ class FeatureSpec:
     lob_levels: int
 
     @classmethod
-    def of(cls, schema: Any) -> FeatureSpec:
-        """Adapt a FeatureSpec or any schema object exposing names / registry_version / lob_levels."""
-        if isinstance(schema, FeatureSpec):
+    def of(cls, schema: Any) -> FeatureVectorSpec:
+        """Adapt a FeatureVectorSpec or any schema object exposing names / registry_version / lob_levels."""
+        if isinstance(schema, FeatureVectorSpec):
             return schema
         names = getattr(schema, "names", None)
         if names is None:
@@ -47,7 +47,7 @@ class FeatureSpec:
         return cls(tuple(str(n) for n in names), str(version), int(levels))
 
 
-def describe_feature_mismatch(model_name: str, expected: FeatureSpec, live: FeatureSpec) -> str | None:
+def describe_feature_mismatch(model_name: str, expected: FeatureVectorSpec, live: FeatureVectorSpec) -> str | None:
     """None when ``live`` serves exactly what the model expects, else one sentence naming the difference."""
     problems: list[str] = []
     if expected.registry_version != live.registry_version:
@@ -137,9 +137,9 @@ class ModelManifest:
     files: dict[str, ArtifactFile] = field(default_factory=dict)
 
     @property
-    def feature_spec(self) -> FeatureSpec:
+    def feature_spec(self) -> FeatureVectorSpec:
         """The feature vector this model expects."""
-        return FeatureSpec(self.feature_names, self.registry_version, self.lob_levels)
+        return FeatureVectorSpec(self.feature_names, self.registry_version, self.lob_levels)
 
     def with_version(self, version: int, created_ns: int, files: dict[str, ArtifactFile]) -> ModelManifest:
         """A copy stamped by the registry at save time."""

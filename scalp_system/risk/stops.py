@@ -232,6 +232,24 @@ def update_position_state(
     )
 
 
+def advance_trailing(state: PositionState, price: Decimal, tick: Decimal, cfg: RiskConfig) -> PositionState:
+    """Between recalculations: merge a new price into the best price and trail at the state's ``d``.
+
+    Same rule as :func:`update_position_state` with the distance of the last recalculation.
+    """
+    side = state.side
+    best = _more_favourable(side, state.best_price, price)
+    if best == state.best_price:
+        return state
+    sign = side.sign
+    distance = state.distance
+    trailing = state.trailing_active or (best - state.avg_entry) * sign >= cfg.k_trail_on * distance
+    stop = state.stop
+    if trailing:
+        stop = _more_favourable(side, stop, round_away_from(best - sign * distance, best, tick))
+    return replace(state, stop=stop, best_price=best, trailing_active=trailing)
+
+
 def recalculate_stop(
     position_state: PositionState,
     atr5: Decimal | float | None,

@@ -19,7 +19,7 @@ from scalp_system.exchange.errors import ExchangeReject, RejectCode
 from scalp_system.exchange.faults import FaultSwitches
 from scalp_system.exchange.journal import Journal
 from scalp_system.exchange.core import ExchangeCore
-from scalp_system.exchange.reports import ExchangeEvent, FillExecuted, OrderUpdated
+from scalp_system.exchange.reports import ExchangeEvent, FillExecuted, OrderUpdated, TradePrinted
 
 NS_PER_S = 1_000_000_000
 
@@ -69,6 +69,7 @@ class ExchangeRuntime:
         self._listeners: list[EventListener] = []
         self.closed_accounts: set[str] = set()
         self.events_dispatched = 0
+        self.last_trade_ns: dict[str, int] = {}
         core.add_listener(self._on_core_event)
 
     def _index(self, instrument: Instrument) -> None:
@@ -105,7 +106,9 @@ class ExchangeRuntime:
     def _on_core_event(self, event: ExchangeEvent) -> None:
         """Journal order events and hand every event to the listeners."""
         self.events_dispatched += 1
-        if isinstance(event, OrderUpdated):
+        if isinstance(event, TradePrinted):
+            self.last_trade_ns[event.trade.instrument_id] = event.trade.exchange_ts_ns
+        elif isinstance(event, OrderUpdated):
             report = event.report
             self.journal.order_state(account_id=event.account_id, order_id=report.order_id,
                                      order_request_id=report.request_key, status=report.status.name,

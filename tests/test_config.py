@@ -92,6 +92,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_hedge_target_must_be_below_threshold() -> None:
     with pytest.raises(ConfigError, match="hedge.target must be below"):
         from scalp_system.config import config_from_mapping
+
         config_from_mapping({"hedge": {"threshold": "0.5", "target": "0.6"}})
 
 
@@ -99,4 +100,6 @@ def test_configuration_reference_is_current() -> None:
     from scalp_system.config_doc import render
 
     committed = (Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text()
-    assert committed == render(), "docs/configuration.md is stale: python -m scalp_system.config_doc > docs/configuration.md"
+    assert committed == render(), (
+        "docs/configuration.md is stale: python -m scalp_system.config_doc > docs/configuration.md"
+    )

@@ -81,7 +81,9 @@ async def _run(notifier: Notifier, *notes: Notification, drain_s: float = 5.0) -
     await notifier.close()
 
 
-async def test_telegram_send_message_is_posted_with_chat_and_text(server: tuple[str, ServerBehaviour]) -> None:
+async def test_telegram_send_message_is_posted_with_chat_and_text(
+    server: tuple[str, ServerBehaviour],
+) -> None:
     url, behaviour = server
     channel = TelegramChannel(BOT_TOKEN, "42", base_url=url)
     notifier = Notifier([channel])
@@ -108,7 +110,9 @@ async def test_same_event_key_within_the_window_is_sent_once(server: tuple[str, 
     assert notifier.deduplicated == 4
 
 
-async def test_failing_server_is_retried_with_backoff_then_succeeds(server: tuple[str, ServerBehaviour]) -> None:
+async def test_failing_server_is_retried_with_backoff_then_succeeds(
+    server: tuple[str, ServerBehaviour],
+) -> None:
     url, behaviour = server
     behaviour.statuses = [500, 502]
     notifier = Notifier([WebhookChannel(url)], backoff_s=0.01)
@@ -169,14 +173,16 @@ async def test_slow_channel_does_not_block_the_caller_or_other_channels(
 
 
 async def test_unreachable_server_never_raises_to_the_caller() -> None:
-    notifier = Notifier([WebhookChannel("http://127.0.0.1:9/nothing", timeout_s=0.5)], max_retries=1,
-                        backoff_s=0.01)
+    notifier = Notifier(
+        [WebhookChannel("http://127.0.0.1:9/nothing", timeout_s=0.5)], max_retries=1, backoff_s=0.01
+    )
     await _run(notifier, Notification("x", "text"))
     assert notifier.stats["webhook"].failed == 1
 
 
-async def test_bot_token_never_appears_in_logs(server: tuple[str, ServerBehaviour],
-                                               caplog: pytest.LogCaptureFixture) -> None:
+async def test_bot_token_never_appears_in_logs(
+    server: tuple[str, ServerBehaviour], caplog: pytest.LogCaptureFixture
+) -> None:
     url, behaviour = server
     behaviour.statuses = [500, 500, 500, 500]
     caplog.set_level("DEBUG")

@@ -2,17 +2,18 @@
 
 Implemented by the gRPC broker adapter (paper on the local exchange, sandbox, live) and by the
 backtest's in-process simulated venue. Execution depends on this protocol only, so the same
-ExecutionEngine runs in every mode.
+ExecutionEngine runs in every mode. Fills and order updates reach a run through its EventSource,
+in one ordered stream with the market data.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from scalp_system.core.events import CancelOrder, SubmitOrder
+from scalp_system.core.events import CancelOrder, ConnectivityChanged, SubmitOrder
+from scalp_system.core.market import OrderBook, Trade, TradingStatusChanged
 from scalp_system.core.orders import Fill, Order
 
 
@@ -79,10 +80,16 @@ class Venue(Protocol):
         """Cash and positions."""
         ...
 
-    def fills(self) -> AsyncIterator[Fill]:
-        """The stream of fills (deduplicated by trade_id by the consumer as well)."""
-        ...
 
-    def order_updates(self) -> AsyncIterator[Order]:
-        """The stream of order state changes."""
+MarketEvent = OrderBook | Trade | TradingStatusChanged | ConnectivityChanged
+RunEvent = MarketEvent | Fill | Order
+
+
+class EventSource(Protocol):
+    """Everything a run reacts to, in one ordered stream: market data and the venue's fills and
+    order updates. Backtests produce it from the simulated venue in time order; live modes merge the
+    broker's market-data, trades and order-state streams."""
+
+    async def next_event(self) -> RunEvent | None:
+        """The next event; None when the source is exhausted or closed."""
         ...

@@ -22,10 +22,10 @@ from __future__ import annotations
 import gzip
 import math
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -92,17 +92,13 @@ class _Problems:
         if len(self.items) < MAX_KEPT_PROBLEMS * 4:  # sorted and cut to MAX_KEPT_PROBLEMS later
             self.items.append((line, len(self.items), message))
 
+    def refuse(self) -> NoReturn:
+        ordered = sorted(self.items)[:MAX_KEPT_PROBLEMS]
+        raise CsvImportError([CsvProblem(self.file, line, msg) for line, _, msg in ordered], self.total)
+
     def raise_if_any(self) -> None:
         if self.total:
-            ordered = sorted(self.items)[:MAX_KEPT_PROBLEMS]
-            raise CsvImportError([CsvProblem(self.file, line, msg) for line, _, msg in ordered], self.total)
-
-    def error(self) -> CsvImportError | None:
-        try:
-            self.raise_if_any()
-        except CsvImportError as exc:
-            return exc
-        return None
+            self.refuse()
 
 
 def _fmt(value: float) -> str:
@@ -189,8 +185,14 @@ def _check_time(exchange_ms: I64, lines: I64, problems: _Problems) -> None:
         )
 
 
-def _check_levels(  # noqa: PLR0913 - one check over the four level arrays of a book file
-    bid_px: F64, bid_sz: F64, ask_px: F64, ask_sz: F64, lines: I64, instrument: Instrument, problems: _Problems
+def _check_levels(
+    bid_px: F64,
+    bid_sz: F64,
+    ask_px: F64,
+    ask_sz: F64,
+    lines: I64,
+    instrument: Instrument,
+    problems: _Problems,
 ) -> None:
     """Every per-level and per-row book check, vectorised; adds one problem per (row, kind)."""
     sides = (("bid", bid_px, bid_sz), ("ask", ask_px, ask_sz))
@@ -212,7 +214,8 @@ def _check_levels(  # noqa: PLR0913 - one check over the four level arrays of a 
             rows, levels = _first_true(sz <= 0)
             for row, level in zip(rows.tolist(), levels.tolist(), strict=True):
                 problems.add(
-                    int(lines[row]), f"{side} size at level {level} is {_fmt(sz[row, level])} (size not positive)"
+                    int(lines[row]),
+                    f"{side} size at level {level} is {_fmt(sz[row, level])} (size not positive)",
                 )
         for side, px, word, bad in (
             ("bid", bid_px, "descending", bid_px[:, 1:] >= bid_px[:, :-1]),
@@ -303,7 +306,9 @@ def _parse_book_rows(
     )
 
 
-def _parse_fields(fields: Sequence[str], names: Sequence[str], integer_columns: int) -> list[float | int] | str:
+def _parse_fields(
+    fields: Sequence[str], names: Sequence[str], integer_columns: int
+) -> list[float | int] | str:
     """Parse one row's fields (the first ``integer_columns`` as int); a message on the first failure."""
     out: list[float | int] = []
     for index, text in enumerate(fields):
@@ -326,22 +331,21 @@ def read_books_csv(path: str | Path, instrument: Instrument, *, levels: int | No
     problems = _Problems(path.name)
     lines = _read_lines(path, problems)
     if lines is None:
-        problems.raise_if_any()
-        raise AssertionError("unreachable")
+        problems.refuse()
     header = [name.strip() for name in lines[0].split(",")]
     file_levels = (len(header) - 2) // 4
     if file_levels < 1 or header != _book_header(file_levels):
         shown = ",".join(header[:6])
         problems.add(1, f"header {shown!r}... is not local_ts_ns,exch_ts_ms,bid_px_0,bid_sz_0,ask_px_0,...")
-        problems.raise_if_any()
+        problems.refuse()
     used = file_levels if levels is None else levels
     if not 1 <= used <= file_levels:
         problems.add(1, f"the file has {file_levels} levels; {used} were asked for")
-        problems.raise_if_any()
+        problems.refuse()
     numbers, rows = _body(lines)
     if not rows:
         problems.add(1, "no data rows after the header")
-        problems.raise_if_any()
+        problems.refuse()
     numbers, rows = _split_by_width(numbers, rows, len(header), problems)
     line_numbers, local_ns, values, exchange_ms = _parse_book_rows(numbers, rows, used, problems)
     bid_px, bid_sz = values[:, 0::4], values[:, 1::4]
@@ -373,12 +377,11 @@ def read_trades_csv(path: str | Path, instrument: Instrument) -> TradeFrame:
     problems = _Problems(path.name)
     lines = _read_lines(path, problems)
     if lines is None:
-        problems.raise_if_any()
-        raise AssertionError("unreachable")
+        problems.refuse()
     header = tuple(name.strip() for name in lines[0].split(","))
     if header != TRADE_COLUMNS:
         problems.add(1, f"header {','.join(header)[:80]!r} is not {','.join(TRADE_COLUMNS)}")
-        problems.raise_if_any()
+        problems.refuse()
     numbers, rows = _body(lines)
     numbers, rows = _split_by_width(numbers, rows, len(TRADE_COLUMNS), problems)
     kept: list[int] = []
@@ -428,26 +431,28 @@ def read_trades_csv(path: str | Path, instrument: Instrument) -> TradeFrame:
 
 
 def _check_trades(price: F64, qty: F64, lines: I64, instrument: Instrument, problems: _Problems) -> None:
-    checks: Iterable[tuple[BoolArray, Any]] = ()
+    """Every per-row trade check, vectorised; adds one problem per (row, kind)."""
+    tick, lot = float(instrument.tick), float(instrument.lot)
     with np.errstate(invalid="ignore"):
         finite = np.isfinite(price) & np.isfinite(qty)
-        checks = (
+        checks: list[tuple[BoolArray, Callable[[int], str]]] = [
             (~finite, lambda r: f"price {price[r]} or qty {qty[r]} is not a number"),
             (finite & (price <= 0), lambda r: f"price is {_fmt(price[r])} (price not positive)"),
             (finite & (qty <= 0), lambda r: f"qty is {_fmt(qty[r])} (size not positive)"),
             (
-                finite & (price > 0) & _off_grid(price, float(instrument.tick)),
-                lambda r: f"price {_fmt(price[r])} is not a multiple of tick {instrument.tick} (off-tick price)",
+                finite & (price > 0) & _off_grid(price, tick),
+                lambda r: f"price {_fmt(price[r])} is not a multiple of tick {instrument.tick} "
+                "(off-tick price)",
             ),
             (
-                finite & (qty > 0) & _off_grid(qty, float(instrument.lot)),
+                finite & (qty > 0) & _off_grid(qty, lot),
                 lambda r: f"qty {_fmt(qty[r])} is not a whole number of lots of {instrument.lot} "
                 "(fractional lots)",
             ),
-        )
-        for mask, describe in checks:
-            for row in np.flatnonzero(mask).tolist():
-                problems.add(int(lines[row]), describe(row))
+        ]
+    for mask, describe in checks:
+        for row in np.flatnonzero(mask).tolist():
+            problems.add(int(lines[row]), describe(row))
 
 
 # -- both ---------------------------------------------------------------------------------------------

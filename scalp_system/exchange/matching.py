@@ -70,6 +70,18 @@ class LimitOrderBook:
         """How many price levels ``side`` has."""
         return len(self._bid_prices) if side is Side.BUY else len(self._ask_prices)
 
+    def nth_price(self, side: Side, n: int) -> int | None:
+        """Price of the ``n``-th level of ``side`` counted from the best (1 = best), None if shallower."""
+        prices = self._bid_prices if side is Side.BUY else self._ask_prices
+        if len(prices) < n:
+            return None
+        return prices[-n] if side is Side.BUY else prices[n - 1]
+
+    def shape(self) -> tuple[int, int, int, int]:
+        """(bid levels, ask levels, agent bid orders, agent ask orders): the generator's upkeep check."""
+        return (len(self._bid_prices), len(self._ask_prices), len(self._agent_orders[Side.BUY]),
+                len(self._agent_orders[Side.SELL]))
+
     def deepest(self, side: Side) -> int | None:
         """The worst price level of ``side`` (lowest bid, highest ask)."""
         prices = self._bid_prices if side is Side.BUY else self._ask_prices

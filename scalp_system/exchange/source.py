@@ -4,30 +4,29 @@ A ``MarketSource`` (the synthetic generator, a replay of recordings) owns one ``
 instrument and moves it forward in time with ``events_until``; the core places client orders into
 those same books, so client orders meet the market flow. Sources report what happened as
 ``SourceEvent`` values: book changes, public prints (possibly involving resting client orders) and
-client executions that are not public prints (replay's queue-position fills).
+client executions that are not public prints (replay's queue-position fills). The events are named
+tuples, not dataclasses: the synthetic flow makes ~10⁵ of them per second and tuples are built
+several times faster.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from scalp_system.core.instrument import Instrument
 from scalp_system.core.market import Aggressor
 from scalp_system.core.orders import Side
 
 
-@dataclass(frozen=True, slots=True)
-class BookUpdated:
+class BookUpdated(NamedTuple):
     """The displayed book of ``instrument_uid`` changed."""
 
     instrument_uid: str
     ts_ns: int
 
 
-@dataclass(frozen=True, slots=True)
-class TapePrinted:
+class TapePrinted(NamedTuple):
     """A public trade at ``price_ticks`` for ``lots``. ``maker_ref`` / ``taker_ref`` name the client
     orders (exchange order ids) on either side, None for market-flow participants."""
 
@@ -40,8 +39,7 @@ class TapePrinted:
     taker_ref: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ClientExecuted:
+class ClientExecuted(NamedTuple):
     """A resting client order executed without a print of its own (replay: the recorded print
     already stands for it)."""
 

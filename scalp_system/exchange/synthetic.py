@@ -84,9 +84,8 @@ class _InstrumentFlow:
         self.uid = instrument.uid
         self.book = LimitOrderBook(instrument.uid)
         self.rng = np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(instrument.uid.encode())]))
-        self._uniform: list[float] = []
-        self._normal: list[float] = []
-        self._ui = self._ni = 0
+        self._u = self._uniform_stream().__next__
+        self._n = self._normal_stream().__next__
         start_ticks = instrument.to_ticks(profile.start_price) if profile.start_price % instrument.tick == 0 \
             else int(profile.start_price / instrument.tick)
         self.fair = float(start_ticks) + 0.5
@@ -105,21 +104,13 @@ class _InstrumentFlow:
 
     # --- randomness from pre-drawn pools (fast scalar draws) -------------------------------------
 
-    def _u(self) -> float:
-        if self._ui >= len(self._uniform):
-            self._uniform = self.rng.random(_POOL).tolist()
-            self._ui = 0
-        value = self._uniform[self._ui]
-        self._ui += 1
-        return value
+    def _uniform_stream(self) -> Iterator[float]:
+        while True:
+            yield from self.rng.random(_POOL).tolist()
 
-    def _n(self) -> float:
-        if self._ni >= len(self._normal):
-            self._normal = self.rng.standard_normal(_POOL).tolist()
-            self._ni = 0
-        value = self._normal[self._ni]
-        self._ni += 1
-        return value
+    def _normal_stream(self) -> Iterator[float]:
+        while True:
+            yield from self.rng.standard_normal(_POOL).tolist()
 
     def _exp_ns(self, mean_s: float) -> int:
         return int(-math.log(1.0 - self._u()) * mean_s * NS_PER_S) + 1
@@ -167,15 +158,18 @@ class _InstrumentFlow:
         return self.base_rate * u_shape(ts_ns) * mult
 
     def _draw_next(self, from_ns: int) -> int:
-        """Next event time by thinning the Hawkes intensity (decreasing between events)."""
+        """Next event time by thinning the Hawkes intensity. The baseline (U-shape × regime) moves on a
+        scale of minutes, so it is held constant within one draw; the excitation only decays."""
         t = from_ns
         excitation = self.excitation
+        rate = self._rate(from_ns)
+        u = self._u
         while True:
-            bound = self._rate(t) + excitation
-            dt = -math.log(1.0 - self._u()) / bound
+            bound = rate + excitation
+            dt = -math.log(1.0 - u()) / bound
             decayed = excitation * math.exp(-_HAWKES_DECAY_PER_S * dt)
             t += int(dt * NS_PER_S) + 1
-            if self._u() * bound <= self._rate(t) + decayed:
+            if u() * bound <= rate + decayed:
                 self.excitation = decayed + _HAWKES_JUMP
                 return t
             excitation = decayed
@@ -205,8 +199,11 @@ class _InstrumentFlow:
             events.extend(self._limit_order(gap, bid, ask, ts))
         else:
             events.extend(self._cancel(gap, ts))
-        self._refill(Side.BUY, ts)
-        self._refill(Side.SELL, ts)
+        bid_levels, ask_levels, bid_orders, ask_orders = book.shape()
+        if bid_levels < MIN_LEVELS or bid_orders > MAX_AGENT_ORDERS_PER_SIDE:
+            self._refill(Side.BUY, ts)
+        if ask_levels < MIN_LEVELS or ask_orders > MAX_AGENT_ORDERS_PER_SIDE:
+            self._refill(Side.SELL, ts)
         self.next_ns = self._draw_next(ts)
         return events
 
@@ -227,20 +224,19 @@ class _InstrumentFlow:
             price = math.floor(self.fair - 0.5) - offset
             if ask is not None and price >= ask:
                 price = ask - 1
-            visible = bid is None or self.book.level_count(Side.BUY) < DISPLAY_DEPTH or price >= self._nth(Side.BUY)
+            nth = self.book.nth_price(Side.BUY, DISPLAY_DEPTH)
+            visible = nth is None or price >= nth
         else:
             price = math.ceil(self.fair + 0.5) + offset
             if bid is not None and price <= bid:
                 price = bid + 1
-            visible = ask is None or self.book.level_count(Side.SELL) < DISPLAY_DEPTH or price <= self._nth(Side.SELL)
+            nth = self.book.nth_price(Side.SELL, DISPLAY_DEPTH)
+            visible = nth is None or price <= nth
         _, prints = self.book.agent_limit(side, price, size, ts)
         events: list[SourceEvent] = list(prints)
         if visible or prints:
             events.append(BookUpdated(self.uid, ts))
         return events
-
-    def _nth(self, side: Side) -> int:
-        return self.book.levels(side, DISPLAY_DEPTH)[-1][0]
 
     def _cancel(self, gap: float, ts: int) -> list[SourceEvent]:
         side = Side.SELL if self._u() < _logistic(1.5 * gap) else Side.BUY
@@ -248,8 +244,8 @@ class _InstrumentFlow:
         if count == 0:
             return []
         order_id, price = self.book.agent_order_at(side, int(self._u() * count))
-        visible = self.book.level_count(side) <= DISPLAY_DEPTH or (
-            price >= self._nth(side) if side is Side.BUY else price <= self._nth(side))
+        nth = self.book.nth_price(side, DISPLAY_DEPTH)
+        visible = nth is None or (price >= nth if side is Side.BUY else price <= nth)
         if self._u() < 0.3:
             self.book.reduce_order(order_id, max(1, self.book.resting_lots(order_id) // 2))
         else:

@@ -55,6 +55,10 @@ class Portfolio:
         position = self.positions.get(instrument_id)
         return position.lots if position is not None else 0
 
+    def has_seen(self, trade_id: str) -> bool:
+        """True when a fill with this ``trade_id`` was already folded in."""
+        return bool(trade_id) and trade_id in self._seen
+
     def start_day(self, equity: Decimal, cash: Decimal | None = None) -> None:
         """Re-base the day: start-of-day equity and peak = ``equity``; the day's realised PnL = 0."""
         self.sod_equity = equity

@@ -187,18 +187,21 @@ class Store:
                 except sqlite3.Error:
                     pass
 
-    def write_batch(self, batch: Mapping[str, Sequence[Mapping[str, Any]]], *, durable: bool = False) -> int:
+    def write_batch(
+        self, batch: Mapping[str, Sequence[Mapping[str, Any]]], *, durable: bool = False, checked: bool = False
+    ) -> int:
         """Write rows of several tables in ONE transaction; returns how many rows changed the database.
 
         Rows are checked and defaulted (``TableSpec.normalize``); duplicates by natural key are
         ignored or merged (see schema.py), so the same batch written twice changes nothing the second
         time. Raises ``RowError`` for an unstorable row and ``sqlite3.Error`` when the write fails
-        (nothing of the batch is then committed).
+        (nothing of the batch is then committed). ``checked`` = the rows already went through
+        ``normalize`` (the writer does that before it decides between SQLite and spill).
         """
         prepared = []
         for table, rows in batch.items():
             spec = table_spec(table)
-            prepared.append((spec, [spec.normalize(row) for row in rows]))
+            prepared.append((spec, list(rows) if checked else [spec.normalize(row) for row in rows]))
         conn = self.conn
         before, stubs_before = conn.total_changes, self._stubs_created
         with self.transaction(durable=durable):

@@ -24,8 +24,18 @@ from scalp_system.core.money import (
 units_st = st.integers(min_value=-(10**12), max_value=10**12)
 nano_st = st.integers(min_value=0, max_value=NANO - 1)
 ticks_st = st.integers(min_value=-(10**9), max_value=10**9)
-tick_st = st.sampled_from([Decimal("0.01"), Decimal("0.5"), Decimal("0.005"), Decimal("0.1"), Decimal("1"),
-                           Decimal("0.0001"), Decimal("10"), Decimal("0.000000001")])
+tick_st = st.sampled_from(
+    [
+        Decimal("0.01"),
+        Decimal("0.5"),
+        Decimal("0.005"),
+        Decimal("0.1"),
+        Decimal("1"),
+        Decimal("0.0001"),
+        Decimal("10"),
+        Decimal("0.000000001"),
+    ]
+)
 
 
 @st.composite
@@ -89,7 +99,9 @@ def test_off_tick_price_raises_without_rounding() -> None:
 
 
 @given(st.integers(min_value=-(10**8), max_value=10**8), st.integers(min_value=1, max_value=99), tick_st)
-def test_rounding_moves_in_the_asked_direction_by_less_than_a_tick(ticks: int, frac: int, tick: Decimal) -> None:
+def test_rounding_moves_in_the_asked_direction_by_less_than_a_tick(
+    ticks: int, frac: int, tick: Decimal
+) -> None:
     price = (Decimal(ticks) + Decimal(frac) / 100) * tick
     down = round_to_tick(price, tick, Rounding.DOWN)
     up = round_to_tick(price, tick, Rounding.UP)

@@ -113,8 +113,11 @@ def test_no_secret_reaches_an_audit_line(tmp_path: Path) -> None:
     register_secret(canary)
     path = tmp_path / "audit.jsonl"
     log = AuditLog(path)
-    log.record("config_load", "operator", {"note": f"loaded with {canary}", "token": canary,
-                                            "nested": {"authorization": f"Bearer {canary}"}})
+    log.record(
+        "config_load",
+        "operator",
+        {"note": f"loaded with {canary}", "token": canary, "nested": {"authorization": f"Bearer {canary}"}},
+    )
     log.record("operator_command", f"cli {canary}", {"args": ["--token", canary]})
     log.close()
     assert canary not in path.read_text()

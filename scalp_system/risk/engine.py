@@ -1,0 +1,819 @@
+"""RiskEngine: trading states, stops, sizing, pre-trade checks, circuit breakers, hedging (SPEC §1).
+
+The engine consumes facts — books, trades, trading statuses, fills, order updates, rejects, latency
+figures, connectivity changes, drift results — and answers questions: may this entry be taken and
+with how many lots and which stop and target (:meth:`RiskEngine.evaluate_entry`), may this order go
+out (:meth:`RiskEngine.check_order`), what must be done now (protective exits, an emergency halt's
+cancels and flatten orders, hedge adjustments). It never sends anything itself: it returns
+commands. Every denial is counted, published as ``OrderDenied`` and audited; every breaker trip,
+reset and state change is published and audited. Time comes from the Clock; deadlines are
+wall-clock ns and survive a restart through :meth:`RiskEngine.snapshot` / :meth:`RiskEngine.restore`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from enum import Enum
+
+from scalp_system.config import HedgeConfig, RiskConfig
+from scalp_system.core.clock import NS_PER_S, Clock
+from scalp_system.core.events import (
+    BreakerReset,
+    BreakerTripped,
+    CancelOrder,
+    ConnectivityChanged,
+    OrderDenied,
+    OrderRejected,
+    SubmitOrder,
+    TradingStateChanged,
+)
+from scalp_system.core.ids import new_intent_key
+from scalp_system.core.instrument import Instrument
+from scalp_system.core.market import OrderBook, Trade, TradingStatusChanged
+from scalp_system.core.orders import Fill, Order, OrderStatus, PositionSide, Side, TimeInForce
+from scalp_system.core.state import BreakerKind, Denial, TradingState
+from scalp_system.features.atr import AtrTracker
+from scalp_system.risk.audit import CONTROL_INCIDENT, CONTROL_LOGGING, RISK_ACTOR, AuditSink, NullAudit
+from scalp_system.risk.breakers import MSK_OFFSET_S, BreakerBoard, trading_day_end_ns
+from scalp_system.risk.checks import (
+    NORMAL_TRADING,
+    SlidingWindow,
+    check_cash,
+    check_exposure,
+    check_instrument_tradable,
+    check_price_band,
+    check_quantity,
+    check_short,
+)
+from scalp_system.risk.hedging import Exposure, HedgeAdjustment, hedge_adjustments, inventory_imbalance
+from scalp_system.risk.portfolio import Portfolio
+from scalp_system.risk.sizing import position_size
+from scalp_system.risk.stops import (
+    PositionState,
+    advance_trailing,
+    as_decimal,
+    distance_for,
+    open_position_state,
+    stop_hit,
+    stop_price,
+    target_hit,
+    target_price,
+    update_position_state,
+)
+
+Command = SubmitOrder | CancelOrder
+RiskEvent = BreakerTripped | BreakerReset | TradingStateChanged | OrderDenied
+FLATTEN_REASONS = frozenset({"flatten", "halt"})
+HEDGE_REASON = "hedge"
+_ZERO = Decimal(0)
+_EXIT_RETRY_NS = NS_PER_S
+_SNAPSHOT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDecision:
+    """The risk engine's answer to "may I enter?": lots, entry price, distance, stop and target,
+    or the denial that refused it (``lots`` is then 0)."""
+
+    instrument_id: str
+    side: PositionSide
+    lots: int
+    entry_price: Decimal | None = None
+    distance: Decimal | None = None
+    stop: Decimal | None = None
+    target: Decimal | None = None
+    denial: Denial | None = None
+    detail: str = ""
+
+    @property
+    def allowed(self) -> bool:
+        """True when the entry may be planned and sent."""
+        return self.denial is None
+
+
+class _Market:
+    """Per-instrument market facts the checks need (latest valid book, status, ATR, spreads)."""
+
+    __slots__ = ("atr", "atr_bars_seen", "book", "exit_intent", "exit_retry_ns", "instrument",
+                 "last_book_ns", "limit_ok", "pos_state", "spread_counts", "spread_total", "status")
+
+    def __init__(self, instrument: Instrument, atr: AtrTracker) -> None:
+        self.instrument = instrument
+        self.atr = atr
+        self.atr_bars_seen = 0
+        self.book: OrderBook | None = None
+        self.last_book_ns: int | None = None
+        self.status = NORMAL_TRADING
+        self.limit_ok = True
+        self.spread_counts: dict[int, int] = {}
+        self.spread_total = 0
+        self.pos_state: PositionState | None = None
+        self.exit_intent: str | None = None
+        self.exit_retry_ns = 0
+
+    def spread(self) -> Decimal | None:
+        """Current spread in price units (None without a book)."""
+        book = self.book
+        if book is None:
+            return None
+        return (book.ask_px[0] - book.bid_px[0]) * self.instrument.tick  # type: ignore[no-any-return]
+
+    def spread_p95_ticks(self) -> int | None:
+        """95th percentile of the spreads (ticks) seen so far."""
+        if not self.spread_total:
+            return None
+        rank = 0.95 * self.spread_total
+        seen = 0
+        for spread in sorted(self.spread_counts):
+            seen += self.spread_counts[spread]
+            if seen >= rank:
+                return spread
+        return max(self.spread_counts)
+
+    def atr_price(self) -> Decimal | None:
+        """ATR5 in price units (the tracker runs in ticks), None before its first 5 bars."""
+        value = self.atr.value()
+        return None if value is None else as_decimal(value) * self.instrument.tick
+
+
+@dataclass(slots=True)
+class _InFlight:
+    """An approved order not yet terminal."""
+
+    instrument_id: str
+    side: Side
+    lots: int
+    reduces: bool
+    reason: str
+    order_id: str = ""
+
+
+class RiskEngine:
+    """Trading state, breakers, checks, stops, sizing and hedging for one account (see module doc)."""
+
+    def __init__(
+        self,
+        risk: RiskConfig,
+        clock: Clock,
+        *,
+        hedge: HedgeConfig | None = None,
+        instruments: Iterable[Instrument] = (),
+        book_ttl_s: float = 5.0,
+        audit: AuditSink | None = None,
+        on_event: Callable[[RiskEvent], None] | None = None,
+        utc_offset_s: int = MSK_OFFSET_S,
+        remembered_intents: int = 50_000,
+    ) -> None:
+        self.config = risk
+        self.hedge_config = hedge if hedge is not None else HedgeConfig()
+        self._clock = clock
+        self._audit: AuditSink = audit if audit is not None else NullAudit()
+        self._listeners: list[Callable[[RiskEvent], None]] = [on_event] if on_event is not None else []
+        self._book_ttl_ns = int(book_ttl_s * NS_PER_S)
+        self._utc_offset_s = utc_offset_s
+        self._instruments: dict[str, Instrument] = {}
+        self._markets: dict[str, _Market] = {}
+        self.portfolio = Portfolio(self._instruments)
+        self.board = BreakerBoard(risk, self._emit, utc_offset_s=utc_offset_s)
+        self._inflight: dict[str, _InFlight] = {}
+        self._seen_intents: set[str] = set()
+        self._seen_order: deque[str] = deque(maxlen=remembered_intents)
+        self._order_rate = SlidingWindow(60 * NS_PER_S)
+        self._rejected: deque[str] = deque(maxlen=1_000)
+        self.denials: Counter[Denial] = Counter()
+        self._loss_baseline = _ZERO
+        self._day_end_ns = trading_day_end_ns(clock.now_ns(), utc_offset_s)
+        self._next_ns = 0
+        for instrument in instruments:
+            self.add_instrument(instrument)
+
+    # --- wiring -------------------------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[RiskEvent], None]) -> None:
+        """Call ``listener`` with every event the engine publishes."""
+        self._listeners.append(listener)
+
+    def add_instrument(self, instrument: Instrument, atr: AtrTracker | None = None) -> None:
+        """Make an instrument known; ``atr`` shares an existing tracker fed in ticks (e.g. the features')."""
+        self._instruments[instrument.uid] = instrument
+        market = self._markets.get(instrument.uid)
+        tracker = atr or (market.atr if market else AtrTracker(self.config.atr_bar_s, self.config.atr_period))
+        if market is None:
+            self._markets[instrument.uid] = _Market(instrument, tracker)
+        else:
+            market.instrument, market.atr = instrument, tracker
+
+    def start_day(self, equity: Decimal, *, cash: Decimal | None = None) -> None:
+        """Start-of-day equity (and free cash) from the broker: the base of the daily-loss and
+        drawdown breakers."""
+        self.portfolio.start_day(equity, cash)
+        self._loss_baseline = equity
+        self._day_end_ns = trading_day_end_ns(self._clock.now_ns(), self._utc_offset_s)
+
+    def set_cash(self, cash: Decimal) -> None:
+        """Free cash as reported by the broker (fills adjust it in between)."""
+        self.portfolio.cash = cash
+
+    # --- what callers read --------------------------------------------------------------------
+
+    @property
+    def state(self) -> TradingState:
+        """ACTIVE, REDUCING or HALTED (deadlines that passed are applied first)."""
+        self._advance(self._clock.now_ns())
+        return self.board.state
+
+    def equity(self) -> Decimal:
+        """Start-of-day equity + the day's net realised PnL + the change of unrealised PnL."""
+        return self.portfolio.equity()
+
+    def position_lots(self, instrument_id: str) -> int:
+        """Signed lots held in ``instrument_id``."""
+        return self.portfolio.lots(instrument_id)
+
+    def position_state(self, instrument_id: str) -> PositionState | None:
+        """Stop, target, best price and trailing flag of the open position (None when flat)."""
+        market = self._markets.get(instrument_id)
+        return market.pos_state if market is not None else None
+
+    def cooldown_until(self, instrument_id: str | None = None) -> int | None:
+        """When the cooldown blocking entries on ``instrument_id`` (None: global only) ends."""
+        now = self._clock.now_ns()
+        self._advance(now)
+        return self.board.cooldown_until(instrument_id, now)
+
+    def is_stale(self, instrument_id: str) -> bool:
+        """True when no valid book arrived for ``data.book_ttl_s``."""
+        market = self._markets.get(instrument_id)
+        return market is None or self._stale(market, self._clock.now_ns())
+
+    def open_intents(self) -> dict[str, str]:
+        """Approved, not yet terminal orders: intent key → instrument id."""
+        return {key: flight.instrument_id for key, flight in self._inflight.items()}
+
+    def imbalance(self) -> Decimal:
+        """Inventory imbalance ``I`` (SPEC §1.5)."""
+        return inventory_imbalance(self._exposures(), self.config.max_gross_notional, self.hedge_config)
+
+    # --- market facts -------------------------------------------------------------------------
+
+    def on_book(self, book: OrderBook) -> list[Command]:
+        """A new book: marks, spread statistics, ATR, staleness, trailing, stop/target exits, equity
+        breakers, and flatten retries while halted. Returns the commands to send."""
+        market = self._markets.get(book.instrument_id)
+        if market is None:
+            return []
+        now = self._clock.now_ns()
+        if (book.is_consistent and len(book.bid_px) and len(book.ask_px)
+                and book.bid_px[0] < book.ask_px[0] and book.bid_px[0] > 0):
+            bid, ask = int(book.bid_px[0]), int(book.ask_px[0])
+            market.book = book
+            market.last_book_ns = book.local_ts_ns
+            spread = ask - bid
+            market.spread_counts[spread] = market.spread_counts.get(spread, 0) + 1
+            market.spread_total += 1
+            market.atr.on_mid((bid + ask) / 2.0, book.exchange_ts_ns)
+            self.portfolio.mark(book.instrument_id, Decimal(bid + ask) * market.instrument.tick / 2)
+            if self.board.stale:
+                self.board.mark_fresh(book.instrument_id, now)
+        self._advance(now)
+        return self._after_market_move(market, now)
+
+    def on_trade(self, trade: Trade) -> None:
+        """A public trade: feeds the instrument's ATR bars (in ticks)."""
+        market = self._markets.get(trade.instrument_id)
+        if market is not None:
+            market.atr.on_trade(trade.price_ticks, trade.exchange_ts_ns)
+
+    def on_trading_status(self, status: TradingStatusChanged) -> None:
+        """The instrument's trading status (limit orders allowed only in normal trading)."""
+        market = self._markets.get(status.instrument_id)
+        if market is not None:
+            market.status = status.status
+            market.limit_ok = status.limit_order_available
+
+    # --- order and fill facts -----------------------------------------------------------------
+
+    def on_fill(self, fill: Fill) -> list[Command]:
+        """A fill: position, average entry, stop/target from the average entry, round-trip PnL into
+        the loss streaks, cash, equity breakers. Duplicate ``trade_id`` is ignored."""
+        now = self._clock.now_ns()
+        if self.portfolio.has_seen(fill.trade_id):
+            return []
+        flight = self._inflight.get(fill.intent_key)
+        if flight is not None:
+            flight.lots -= fill.lots
+            if flight.lots <= 0:
+                del self._inflight[fill.intent_key]
+        trip = self.portfolio.apply_fill(fill)
+        self._advance(now)
+        if trip is not None:
+            self.board.record_round_trip(trip.instrument_id, trip.pnl, now)
+        market = self._markets.get(fill.instrument_id)
+        if market is None:
+            return []
+        self._refresh_levels(market)
+        return self._after_market_move(market, now)
+
+    def on_order_update(self, order: Order) -> None:
+        """An order's new state: remembers its exchange id; terminal orders leave the in-flight set;
+        REJECTED counts toward the reject-rate breaker."""
+        flight = self._inflight.get(order.intent_key)
+        if order.status is OrderStatus.REJECTED:
+            self._count_reject(order.intent_key)
+        if flight is None:
+            return
+        if order.status.is_terminal:
+            del self._inflight[order.intent_key]
+        else:
+            flight.order_id = order.order_id or flight.order_id
+            flight.lots = order.lots_requested - order.lots_executed
+
+    def on_reject(self, rejected: OrderRejected) -> None:
+        """The venue refused an order: counts toward the reject-rate breaker."""
+        self._inflight.pop(rejected.intent_key, None)
+        self._count_reject(rejected.intent_key)
+
+    def _count_reject(self, intent_key: str) -> None:
+        if intent_key and intent_key in self._rejected:
+            return
+        self._rejected.append(intent_key)
+        now = self._clock.now_ns()
+        self._advance(now)
+        self.board.record_reject(now)
+
+    def reconcile_position(self, instrument_id: str, lots: int, avg_price: Decimal) -> None:
+        """Reconciliation: the broker's position wins; levels are rebuilt from its average price."""
+        self.portfolio.set_position(instrument_id, lots, avg_price)
+        market = self._markets.get(instrument_id)
+        if market is not None:
+            market.pos_state = None
+            self._refresh_levels(market)
+
+    def forget_order(self, intent_key: str) -> None:
+        """Reconciliation: an order the broker does not know any more is no longer in flight."""
+        self._inflight.pop(intent_key, None)
+
+    # --- health facts -------------------------------------------------------------------------
+
+    def on_decision_latency(self, p99_ms: float) -> None:
+        """p99 decision latency over the last ``latency_window_s``; above the limit → REDUCING."""
+        now = self._clock.now_ns()
+        self._advance(now)
+        self.board.record_latency(now, p99_ms=p99_ms)
+
+    def on_order_ack(self, ack_s: float) -> None:
+        """One order's acknowledgement latency; above ``ack_timeout_s`` → REDUCING."""
+        now = self._clock.now_ns()
+        self._advance(now)
+        self.board.record_latency(now, ack_s=ack_s)
+
+    def on_connectivity(self, event: ConnectivityChanged) -> None:
+        """A stream went down or came back; down longer than ``connectivity_down_s`` trips."""
+        now = self._clock.now_ns()
+        if event.up:
+            self.board.connectivity_up(now)
+        else:
+            self.board.connectivity_down(now, event.endpoint, event.reason)
+        self._advance(now)
+
+    def on_unavailable(self, endpoint: str, reason: str = "UNAVAILABLE") -> None:
+        """A call failed with UNAVAILABLE; 3 in a row trip the connectivity breaker."""
+        now = self._clock.now_ns()
+        self._advance(now)
+        self.board.record_unavailable(now, endpoint, reason)
+
+    def on_call_succeeded(self) -> None:
+        """A broker call succeeded: the consecutive-UNAVAILABLE count restarts."""
+        self.board.record_call_succeeded()
+
+    def connectivity_failure(self) -> tuple[str, str]:
+        """The endpoint and reason of the latest connectivity failure (for the failover hook)."""
+        return self.board.conn_endpoint, self.board.conn_reason
+
+    def on_reconciled(self) -> None:
+        """Reconnected and reconciled: the connectivity hold (REDUCING) is lifted."""
+        now = self._clock.now_ns()
+        self._advance(now)
+        self.board.reconciled(now)
+
+    def on_drift(self, level: str, critical_features: int) -> None:
+        """A drift check: "critical" on ≥ ``drift_critical_features`` features → HALTED for entries."""
+        now = self._clock.now_ns()
+        self._advance(now)
+        self.board.record_drift(now, level, critical_features)
+
+    def on_recalibrated(self) -> None:
+        """The model was recalibrated: the drift halt is lifted."""
+        now = self._clock.now_ns()
+        self._advance(now)
+        self.board.recalibrated(now)
+
+    def poll(self) -> list[Command]:
+        """Timers (call about once a second): deadlines, ATR bars over silent time, stale-data
+        trips, the connectivity down timer, equity breakers and flatten retries."""
+        now = self._clock.now_ns()
+        self._advance(now)
+        commands: list[Command] = []
+        for market in self._markets.values():
+            market.atr.advance_to(now)
+            if market.last_book_ns is not None:
+                self._stale(market, now)
+            commands.extend(self._after_market_move(market, now))
+        return commands
+
+    # --- decisions ----------------------------------------------------------------------------
+
+    def evaluate_entry(self, instrument_id: str, side: PositionSide | str, *,
+                       entry_price: Decimal | None = None) -> EntryDecision:
+        """May a position be opened (or added to) on ``side``? Sizes it and sets its stop and target.
+
+        The entry price defaults to the best opposite price of the latest book.
+        """
+        side = PositionSide(side)
+        now = self._clock.now_ns()
+        self._advance(now)
+        market = self._markets.get(instrument_id)
+        denial = self._entry_denial(market, instrument_id, now)
+        if denial is not None or market is None:
+            return self._deny_entry(instrument_id, side, denial or Denial.INSTRUMENT_UNKNOWN, now)
+        book = market.book
+        assert book is not None
+        tick = market.instrument.tick
+        atr = market.atr_price()
+        if atr is None and not self.config.allow_warmup_entries:
+            return self._deny_entry(instrument_id, side, Denial.WARMUP_NO_ATR, now,
+                                    f"{market.atr.completed_bars} of {self.config.atr_period} ATR bars")
+        spread = (book.ask_px[0] - book.bid_px[0]) * tick
+        entry = entry_price if entry_price is not None else (
+            book.ask_px[0] * tick if side is PositionSide.LONG else book.bid_px[0] * tick)
+        distance = distance_for(atr, spread, tick, self.config, spread_ticks_p95=market.spread_p95_ticks())
+        held = self.portfolio.lots(instrument_id) * side.sign
+        held = max(held, 0) + self._pending_lots(instrument_id, side.entry_side, reduces=False)
+        lots = position_size(self.equity(), distance, self.portfolio.lot_units(instrument_id), entry,
+                             self.config, held_lots=held)
+        if lots <= 0:
+            return self._deny_entry(instrument_id, side, Denial.SIZE_ZERO, now, f"d={distance}")
+        return EntryDecision(
+            instrument_id, side, lots, entry, distance,
+            stop_price(entry, side, distance, tick), target_price(entry, side, distance, tick, self.config.k_tp),
+        )
+
+    def check_order(self, order: SubmitOrder) -> Denial | None:
+        """Pre-trade checks (SPEC §1.7) plus the trading state and breakers; None = approved.
+
+        An approved order is remembered as in flight (open-order count, order rate, duplicate
+        intents, reduce/open classification) until a terminal update, fill or reject clears it.
+        """
+        now = self._clock.now_ns()
+        if now >= self._next_ns:
+            self._advance(now)
+        result = self._check(order, now)
+        if isinstance(result, Denial):
+            self._deny(order.intent_key, order.instrument_id, result, now, order.reason)
+            return result
+        self._inflight[order.intent_key] = _InFlight(order.instrument_id, order.side, order.lots, result,
+                                                     order.reason)
+        self._remember_intent(order.intent_key)
+        self._order_rate.add(now)
+        return None
+
+    def emergency_halt(self, reason: str, breaker: BreakerKind | None = None) -> list[Command]:
+        """Halt now: cancel every open order and (``risk.flatten_on_halt``) flatten every position
+        with IOC orders walking the book; HALTED until :meth:`resume` or the next trading day."""
+        now = self._clock.now_ns()
+        if not self.board.trip_halt(now, breaker, reason):
+            return []
+        commands: list[Command] = [
+            CancelOrder(key, flight.order_id, flight.instrument_id) for key, flight in self._inflight.items()
+        ]
+        if self.config.flatten_on_halt:
+            commands.extend(self.flatten_orders())
+        self._audit.record("emergency_halt", RISK_ACTOR, {
+            "reason": reason, "breaker": breaker.value if breaker else None, "equity": str(self.equity()),
+            "cancels": sum(isinstance(c, CancelOrder) for c in commands),
+            "flatten_orders": sum(isinstance(c, SubmitOrder) for c in commands)}, CONTROL_INCIDENT)
+        return commands
+
+    def resume(self, actor: str = "operator") -> bool:
+        """Lift an emergency halt (``scalp resume``). The drawdown peak and the daily-loss baseline
+        restart from the equity at this moment. False when no emergency halt was in force."""
+        now = self._clock.now_ns()
+        self._advance(now)
+        equity = self.equity()
+        if not self.board.resume(now, actor):
+            return False
+        self.portfolio.peak_equity = equity
+        self._loss_baseline = equity
+        self._audit.record("trading_resumed", actor, {"equity": str(equity)}, CONTROL_INCIDENT)
+        return True
+
+    def flatten_orders(self) -> list[SubmitOrder]:
+        """IOC orders that close every open position, priced to walk the book; each is checked
+        (HALTED admits them) and registered in flight. Positions with an exit in flight are skipped."""
+        orders: list[SubmitOrder] = []
+        for market in self._markets.values():
+            order = self._exit_order(market, "flatten", self._clock.now_ns())
+            if order is not None:
+                orders.append(order)
+        return orders
+
+    def hedge_adjustments(self) -> list[HedgeAdjustment]:
+        """Hedge adjustments when ``|I|`` is above ``hedge.threshold`` (SPEC §1.5). They are requests:
+        plan them and put every resulting order through :meth:`check_order` with reason "hedge"."""
+        return hedge_adjustments(self._exposures(), self.config.max_gross_notional, self.hedge_config)
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _advance(self, now: int) -> None:
+        if now >= self._day_end_ns:
+            equity = self.portfolio.equity()
+            self.portfolio.start_day(equity)
+            self._loss_baseline = equity
+            self._day_end_ns = trading_day_end_ns(now, self._utc_offset_s)
+        self.board.advance(now)
+        self._next_ns = min(self._day_end_ns, self.board.next_deadline_ns)
+
+    def _emit(self, event: RiskEvent) -> None:
+        control = CONTROL_LOGGING if isinstance(event, OrderDenied) else CONTROL_INCIDENT
+        self._audit.record(type(event).__name__, RISK_ACTOR, _event_details(event), control)
+        for listener in self._listeners:
+            listener(event)
+
+    def _deny(self, intent_key: str, instrument_id: str, denial: Denial, now: int, detail: str) -> None:
+        self.denials[denial] += 1
+        self._emit(OrderDenied(intent_key, instrument_id, denial, now, detail))
+
+    def _deny_entry(self, instrument_id: str, side: PositionSide, denial: Denial, now: int,
+                    detail: str = "") -> EntryDecision:
+        self._deny("", instrument_id, denial, now, detail or f"entry {side.value}")
+        return EntryDecision(instrument_id, side, 0, denial=denial, detail=detail)
+
+    def _remember_intent(self, key: str) -> None:
+        if len(self._seen_order) == self._seen_order.maxlen:
+            self._seen_intents.discard(self._seen_order[0])
+        self._seen_order.append(key)
+        self._seen_intents.add(key)
+
+    def _stale(self, market: _Market, now: int) -> bool:
+        last = market.last_book_ns
+        if last is not None and now - last <= self._book_ttl_ns:
+            return False
+        if last is not None:
+            self.board.mark_stale(market.instrument.uid, now, (now - last) / NS_PER_S)
+        return True
+
+    def _halted_denial(self) -> Denial:
+        return Denial.STATE_HALTED if self.board.halt is not None else Denial.DRIFT_HALTED
+
+    def _entry_denial(self, market: _Market | None, instrument_id: str, now: int) -> Denial | None:
+        state = self.board.state
+        if state is TradingState.HALTED:
+            return self._halted_denial()
+        if state is TradingState.REDUCING:
+            return Denial.STATE_REDUCING_WOULD_OPEN
+        if market is None:
+            return Denial.INSTRUMENT_UNKNOWN
+        if self.board.cooldown_until(instrument_id, now) is not None:
+            return Denial.COOLDOWN_ACTIVE
+        if self._stale(market, now) or market.book is None:
+            return Denial.DATA_STALE
+        return check_instrument_tradable(market.instrument, market.status, market.limit_ok,
+                                         allow_dealer_trading=self.config.allow_dealer_trading)
+
+    def _pending_lots(self, instrument_id: str, side: Side, *, reduces: bool) -> int:
+        return sum(f.lots for f in self._inflight.values()
+                   if f.instrument_id == instrument_id and f.side is side and f.reduces is reduces)
+
+    def _check(self, order: SubmitOrder, now: int) -> Denial | bool:
+        """A Denial, or whether the approved order reduces the position (True) or opens (False)."""
+        cfg = self.config
+        key = order.intent_key
+        if key in self._seen_intents or key in self._inflight:
+            return Denial.INTENT_DUPLICATE
+        quantity = check_quantity(order.lots)
+        if quantity is not None:
+            return quantity
+        market = self._markets.get(order.instrument_id)
+        if market is None:
+            return Denial.INSTRUMENT_UNKNOWN
+        price_ticks = order.limit_price_ticks
+        if price_ticks is None:
+            return Denial.PRICE_MISSING
+        instrument_id = order.instrument_id
+        held = self.portfolio.lots(instrument_id)
+        side = order.side
+        reduces = held * side.sign < 0 and (
+            order.lots + self._pending_lots(instrument_id, side, reduces=True) <= abs(held))
+        state = self.board.state
+        if state is TradingState.HALTED:
+            if not reduces:
+                return self._halted_denial()
+            if self.board.halt is not None and order.reason not in FLATTEN_REASONS:
+                return Denial.STATE_HALTED
+        elif state is TradingState.REDUCING and not reduces:
+            return Denial.STATE_REDUCING_WOULD_OPEN
+        if not reduces:
+            if order.reason != HEDGE_REASON and self.board.cooldown_until(instrument_id, now) is not None:
+                return Denial.COOLDOWN_ACTIVE
+            if self._stale(market, now):
+                return Denial.DATA_STALE
+        instrument = market.instrument
+        tradable = check_instrument_tradable(instrument, market.status, market.limit_ok,
+                                             allow_dealer_trading=cfg.allow_dealer_trading)
+        if tradable is not None:
+            return tradable
+        book = market.book
+        band = check_price_band(price_ticks, book.limit_down_ticks if book else None,
+                                book.limit_up_ticks if book else None)
+        if band is not None:
+            return band
+        if not reduces:
+            denial = self._exposure_denial(order, market, held, price_ticks)
+            if denial is not None:
+                return denial
+        if order.reason not in FLATTEN_REASONS and len(self._inflight) >= cfg.max_open_orders:
+            return Denial.ORDERS_MAX_OPEN
+        if self._order_rate.count(now) >= cfg.max_orders_per_min:
+            return Denial.RATE_ORDERS_PER_MINUTE
+        return reduces
+
+    def _exposure_denial(self, order: SubmitOrder, market: _Market, held: int, price_ticks: int) -> Denial | None:
+        cfg = self.config
+        instrument_id = order.instrument_id
+        side = order.side
+        pending = (self._pending_lots(instrument_id, Side.BUY, reduces=False)
+                   - self._pending_lots(instrument_id, Side.SELL, reduces=False))
+        before = held + pending
+        after = before + side.sign * order.lots
+        short = check_short(market.instrument, before, after)
+        if short is not None:
+            return short
+        price = price_ticks * market.instrument.tick
+        lot_units = self.portfolio.lot_units(instrument_id)
+        order_notional = price * order.lots * lot_units
+        instrument_after = abs(after) * price * lot_units
+        gross_after = (self.portfolio.gross_notional() - abs(self.portfolio.signed_notional(instrument_id))
+                       + instrument_after)
+        exposure = check_exposure(
+            order_notional=order_notional, instrument_notional_after=instrument_after,
+            gross_notional_after=gross_after, position_lots_after=after,
+            max_position_lots=cfg.max_position_lots, max_notional_per_order=cfg.max_notional_per_order,
+            max_notional_per_instrument=cfg.max_notional_per_instrument, max_gross_notional=cfg.max_gross_notional,
+        )
+        if exposure is not None:
+            return exposure
+        if side is Side.BUY:
+            return check_cash(order_notional, self.portfolio.cash)
+        return None
+
+    def _refresh_levels(self, market: _Market) -> None:
+        """Stops after a fill or a new bar: from the average entry, never loosening."""
+        position = self.portfolio.positions.get(market.instrument.uid)
+        if position is None or position.lots == 0:
+            market.pos_state = None
+            return
+        side = PositionSide.LONG if position.lots > 0 else PositionSide.SHORT
+        tick = market.instrument.tick
+        spread = market.spread()
+        spread = spread if spread is not None else self.config.spread_floor
+        atr = market.atr_price()
+        p95 = market.spread_p95_ticks()
+        state = market.pos_state
+        if state is None or state.side is not side:
+            market.pos_state = open_position_state(position.avg_price, side, atr, spread, tick, self.config,
+                                                   spread_ticks_p95=p95)
+        else:
+            if state.avg_entry != position.avg_price:
+                state = PositionState(side, position.avg_price, state.stop, state.target, state.best_price,
+                                      state.trailing_active, state.distance)
+            market.pos_state = update_position_state(state, atr, spread, state.best_price, tick, self.config,
+                                                     spread_ticks_p95=p95)
+        market.atr_bars_seen = market.atr.completed_bars
+
+    def _after_market_move(self, market: _Market, now: int) -> list[Command]:
+        commands: list[Command] = []
+        state = market.pos_state
+        book = market.book
+        if state is not None and book is not None:
+            if market.atr.completed_bars != market.atr_bars_seen:
+                self._refresh_levels(market)
+                state = market.pos_state
+                assert state is not None
+            tick = market.instrument.tick
+            bid = int(book.bid_px[0]) * tick
+            ask = int(book.ask_px[0]) * tick
+            state = advance_trailing(state, bid if state.side is PositionSide.LONG else ask, tick, self.config)
+            market.pos_state = state
+            reason = ""
+            if stop_hit(state, bid, ask):
+                reason = "trailing" if state.trailing_active else "stop"
+            elif target_hit(state, bid, ask):
+                reason = "target"
+            if reason and self.board.halt is None:
+                order = self._exit_order(market, reason, now)
+                if order is not None:
+                    commands.append(order)
+        commands.extend(self._check_equity(now))
+        if self.board.halt is not None and self.config.flatten_on_halt and self.portfolio.lots(market.instrument.uid):
+            order = self._exit_order(market, "flatten", now)
+            if order is not None:
+                commands.append(order)
+        return commands
+
+    def _check_equity(self, now: int) -> list[Command]:
+        portfolio = self.portfolio
+        if self.board.halt is not None or portfolio.sod_equity <= _ZERO:
+            return []
+        equity = portfolio.equity()
+        if equity > portfolio.peak_equity:
+            portfolio.peak_equity = equity
+        cfg = self.config
+        if equity - self._loss_baseline <= -cfg.daily_loss_limit * portfolio.sod_equity:
+            return self.emergency_halt(
+                f"daily loss {equity - portfolio.sod_equity} <= -{cfg.daily_loss_limit} of start-of-day equity "
+                f"{portfolio.sod_equity}", BreakerKind.DAILY_LOSS)
+        if equity <= portfolio.peak_equity * (1 - cfg.intraday_drawdown_limit):
+            return self.emergency_halt(
+                f"equity {equity} <= peak {portfolio.peak_equity} - {cfg.intraday_drawdown_limit}",
+                BreakerKind.INTRADAY_DRAWDOWN)
+        return []
+
+    def _exit_order(self, market: _Market, reason: str, now: int) -> SubmitOrder | None:
+        """An IOC that closes the position, priced at the book level that covers its size."""
+        instrument_id = market.instrument.uid
+        held = self.portfolio.lots(instrument_id)
+        book = market.book
+        if held == 0 or book is None or now < market.exit_retry_ns:
+            return None
+        if market.exit_intent is not None and market.exit_intent in self._inflight:
+            return None
+        side = Side.SELL if held > 0 else Side.BUY
+        lots = abs(held) - self._pending_lots(instrument_id, side, reduces=True)
+        if lots <= 0:
+            return None
+        price_ticks = sweep_price_ticks(book, side, lots)
+        if price_ticks is None:
+            return None
+        order = SubmitOrder(new_intent_key(), instrument_id, side, lots, price_ticks, TimeInForce.FILL_AND_KILL,
+                            reduce_only=True, reason=reason)
+        if self.check_order(order) is not None:
+            market.exit_retry_ns = now + _EXIT_RETRY_NS
+            return None
+        market.exit_intent = order.intent_key
+        return order
+
+    def _exposures(self) -> dict[str, Exposure]:
+        exposures: dict[str, Exposure] = {}
+        for instrument_id, market in self._markets.items():
+            mark = self.portfolio.marks.get(instrument_id)
+            lots = self.portfolio.lots(instrument_id)
+            if mark is None or (lots == 0 and instrument_id != self.hedge_config.instrument):
+                continue
+            exposures[instrument_id] = Exposure(instrument_id, lots, mark, self.portfolio.lot_units(instrument_id))
+        return exposures
+
+    # --- persistence --------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, object]:
+        """The whole risk state as a JSON-able dict (Decimals as strings, times as UTC ns)."""
+        from scalp_system.risk.snapshot import engine_snapshot
+
+        return engine_snapshot(self)
+
+    def restore(self, raw: Mapping[str, object]) -> None:
+        """Load a :meth:`snapshot` taken by an engine with the same instruments registered."""
+        from scalp_system.risk.snapshot import restore_engine
+
+        restore_engine(self, raw)
+
+
+def sweep_price_ticks(book: OrderBook, side: Side, lots: int) -> int | None:
+    """The limit (ticks) at which an IOC of ``lots`` on ``side`` sweeps the opposite side of the
+    book: the first level where the cumulative size covers it, else the deepest level; the exchange's
+    price band bounds it. None when the opposite side is empty."""
+    prices, sizes = (book.ask_px, book.ask_qty) if side is Side.BUY else (book.bid_px, book.bid_qty)
+    if not len(prices):
+        return None
+    covered = 0
+    price = int(prices[-1])
+    for level_price, level_size in zip(prices.tolist(), sizes.tolist(), strict=True):
+        covered += level_size
+        if covered >= lots:
+            price = level_price
+            break
+    if side is Side.BUY and book.limit_up_ticks is not None:
+        price = min(price, book.limit_up_ticks)
+    if side is Side.SELL and book.limit_down_ticks is not None:
+        price = max(price, book.limit_down_ticks)
+    return int(price)
+
+
+def _event_details(event: object) -> dict[str, object]:
+    details: dict[str, object] = {}
+    for field in fields(event):  # type: ignore[arg-type]
+        value = getattr(event, field.name)
+        details[field.name] = value.value if isinstance(value, Enum) else value
+    return details

@@ -168,6 +168,9 @@ class MlConfig(_Section):
     calibration: Literal["isotonic", "platt"] = "isotonic"
     calibration_window: int = Field(5_000, ge=100)
     bootstrap_warmup_s: float = Field(60.0, gt=0, description="warm-up recording for the bootstrap model")
+    walk_forward_folds: int = Field(4, ge=1, le=50, description="walk-forward folds of `scalp train`")
+    gbm_iterations: int = Field(60, ge=1, le=5_000, description="boosting rounds of the tree model")
+    seed: int = Field(7, description="seed of every random choice in training (deterministic runs)")
 
 
 class DriftConfig(_Section):
@@ -180,6 +183,18 @@ class DriftConfig(_Section):
     critical_features: int = Field(3, ge=1)
     check_every: int = Field(500, ge=1, description="book updates between checks")
     log_path: Path = Path("var/drift.jsonl")
+    ks_family_level: float = Field(
+        0.03, gt=0, lt=1,
+        description="Holm family-wise level of the per-feature KS tests; below alpha so that the per-check "
+                    "false-positive rate measured over 1 000 checks stays ≤ alpha (3 % true → ≤ 5 % measured "
+                    "with > 99.9 % probability)",
+    )
+
+    @model_validator(mode="after")
+    def _ks_level_within_alpha(self) -> DriftConfig:
+        if self.ks_family_level > self.alpha:
+            raise ValueError("drift.ks_family_level must not exceed drift.alpha")
+        return self
 
 
 class StrategyConfig(_Section):

@@ -21,9 +21,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PROTO_DIR = PROJECT_ROOT / "scalp_system" / "broker" / "proto"
 DEFAULT_OUT = PROTO_DIR / "generated"
-INIT_TEXT = (
-    '"""Generated stubs for the Invest API v2 subset; do not edit, run scripts/gen_proto.py."""\n'
-)
+INIT_TEXT = '"""Generated stubs for the Invest API v2 subset; do not edit, run scripts/gen_proto.py."""\n'
 _FLAT_IMPORT = re.compile(r"^import (\w+_pb2) as (\w+)$", re.MULTILINE)
 
 

@@ -58,6 +58,15 @@ def report_to_order(report: OrderReport) -> Order:
     )
 
 
+def event_time_ns(event: SimEvent) -> int:
+    """When an event happened (exchange time for market data)."""
+    if isinstance(event, OrderBook | Trade):
+        return event.exchange_ts_ns
+    if isinstance(event, Fill):
+        return event.ts_ns
+    return event.updated_ts_ns
+
+
 class SimulatedVenue:
     """An ExchangeCore account traded with a latency model; also the backtest's event pump."""
 
@@ -79,12 +88,20 @@ class SimulatedVenue:
 
     # --- the event pump --------------------------------------------------------------------
 
-    def _translate(self, events: list[ExchangeEvent] | tuple[ExchangeEvent, ...]) -> None:
+    def _translate(
+        self, events: list[ExchangeEvent] | tuple[ExchangeEvent, ...], *, market: bool = True
+    ) -> None:
+        """Queue events for the run. ``market`` is False for what an order call caused: its fills and
+        order updates are delivered, but the book changes it made are not market data (the strategy
+        sees the recorded feed, as in live trading it sees the exchange's, not its own echo)."""
         for event in events:
             if isinstance(event, BookChanged):
+                if not market:
+                    continue
                 self._outbox.append(self.core.book(event.instrument_uid, self._depth))
             elif isinstance(event, TradePrinted):
-                self._outbox.append(event.trade)
+                if market:
+                    self._outbox.append(event.trade)
             elif isinstance(event, FillExecuted) and event.account_id == self.account_id:
                 self._outbox.append(event.fill)
             elif isinstance(event, OrderUpdated) and event.account_id == self.account_id:
@@ -99,8 +116,11 @@ class SimulatedVenue:
             self._translate(self.core.advance_to(next_ns))
 
     async def next_event(self) -> SimEvent | None:
-        """EventSource: the next event in time order."""
-        return self.pop_event()
+        """EventSource: the next event in time order; the simulated clock moves to its time."""
+        event = self.pop_event()
+        if event is not None:
+            self._clock.set(event_time_ns(event))
+        return event
 
     def pop_event(self) -> SimEvent | None:
         """The next event in time order (pending ones first), or None when the recording is done."""
@@ -135,7 +155,7 @@ class SimulatedVenue:
             )
         except ExchangeReject as exc:
             raise OrderRejectedError(str(exc), code=str(exc.code)) from None
-        self._translate(result.events)
+        self._translate(result.events, market=False)
         return report_to_order(result.order)
 
     async def cancel(self, command: CancelOrder) -> Order:

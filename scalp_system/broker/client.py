@@ -72,18 +72,49 @@ R = TypeVar("R")
 
 # Recommended minimum deadlines in seconds (reference §1, deadlines.md); scaled by config.
 DEADLINES_S: dict[str, float] = {
-    "PostOrder": 1.5, "CancelOrder": 1.5, "GetOrderState": 0.3, "GetOrders": 0.5,
-    "GetOrderBook": 0.5, "GetLastPrices": 0.5, "GetCandles": 0.5, "GetTradingStatus": 0.5,
-    "GetLastTrades": 0.5, "GetPortfolio": 1.5, "GetPositions": 1.0, "ShareBy": 0.3,
-    "GetInstrumentBy": 0.3, "FutureBy": 0.3, "Shares": 0.5, "Futures": 0.5, "TradingSchedules": 0.5,
-    "GetAccounts": 0.3, "GetUserTariff": 0.3, "GetInfo": 1.0, "PostSandboxOrder": 0.3,
-    "GetSandboxPortfolio": 2.0, "GetSandboxPositions": 2.0, "OpenSandboxAccount": 1.0,
-    "GetSandboxAccounts": 0.3, "SandboxPayIn": 1.0, "CloseSandboxAccount": 1.0,
+    "PostOrder": 1.5,
+    "CancelOrder": 1.5,
+    "GetOrderState": 0.3,
+    "GetOrders": 0.5,
+    "GetOrderBook": 0.5,
+    "GetLastPrices": 0.5,
+    "GetCandles": 0.5,
+    "GetTradingStatus": 0.5,
+    "GetLastTrades": 0.5,
+    "GetPortfolio": 1.5,
+    "GetPositions": 1.0,
+    "ShareBy": 0.3,
+    "GetInstrumentBy": 0.3,
+    "FutureBy": 0.3,
+    "Shares": 0.5,
+    "Futures": 0.5,
+    "TradingSchedules": 0.5,
+    "GetAccounts": 0.3,
+    "GetUserTariff": 0.3,
+    "GetInfo": 1.0,
+    "PostSandboxOrder": 0.3,
+    "GetSandboxPortfolio": 2.0,
+    "GetSandboxPositions": 2.0,
+    "OpenSandboxAccount": 1.0,
+    "GetSandboxAccounts": 0.3,
+    "SandboxPayIn": 1.0,
+    "CloseSandboxAccount": 1.0,
 }
 DEFAULT_DEADLINE_S = 1.0
 MAX_RATE_LIMIT_WAIT_S = 65.0
 ORDER_RESOLVE_ATTEMPTS = 3
 VALID_DEPTHS = frozenset({1, 10, 20, 30, 40, 50})
+# The generated *_pb2_grpc modules are untyped; the stubs are held as Any behind this table.
+_STUB_FACTORIES: dict[str, Any] = {
+    "InstrumentsService": instruments_pb2_grpc.InstrumentsServiceStub,
+    "MarketDataService": marketdata_pb2_grpc.MarketDataServiceStub,
+    "MarketDataStreamService": marketdata_pb2_grpc.MarketDataStreamServiceStub,
+    "OrdersService": orders_pb2_grpc.OrdersServiceStub,
+    "OrdersStreamService": orders_pb2_grpc.OrdersStreamServiceStub,
+    "OperationsService": operations_pb2_grpc.OperationsServiceStub,
+    "UsersService": users_pb2_grpc.UsersServiceStub,
+    "SandboxService": sandbox_pb2_grpc.SandboxServiceStub,
+}
 
 
 class BrokerClient:
@@ -126,17 +157,7 @@ class BrokerClient:
         if self._channel is not None:
             return
         self._channel = open_channel(self.endpoint, self.config.max_message_mb * 1024 * 1024)
-        channel = self._channel
-        self._stubs = {
-            "InstrumentsService": instruments_pb2_grpc.InstrumentsServiceStub(channel),
-            "MarketDataService": marketdata_pb2_grpc.MarketDataServiceStub(channel),
-            "MarketDataStreamService": marketdata_pb2_grpc.MarketDataStreamServiceStub(channel),
-            "OrdersService": orders_pb2_grpc.OrdersServiceStub(channel),
-            "OrdersStreamService": orders_pb2_grpc.OrdersStreamServiceStub(channel),
-            "OperationsService": operations_pb2_grpc.OperationsServiceStub(channel),
-            "UsersService": users_pb2_grpc.UsersServiceStub(channel),
-            "SandboxService": sandbox_pb2_grpc.SandboxServiceStub(channel),
-        }
+        self._stubs = {name: factory(self._channel) for name, factory in _STUB_FACTORIES.items()}
 
     async def close(self) -> None:
         """Close the channel (cancels in-flight calls and streams)."""
@@ -149,8 +170,9 @@ class BrokerClient:
         await self.connect()
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.close()
 
     def __repr__(self) -> str:
@@ -172,8 +194,16 @@ class BrokerClient:
         """The deadline in seconds for ``method`` (recommended minimum × scale)."""
         return DEADLINES_S.get(method, DEFAULT_DEADLINE_S) * self._deadline_scale
 
-    async def call(self, service: str, method: str, request: Any, *, retry: bool = True,
-                   order: bool = False, deadline_s: float | None = None) -> Any:
+    async def call(
+        self,
+        service: str,
+        method: str,
+        request: Any,
+        *,
+        retry: bool = True,
+        order: bool = False,
+        deadline_s: float | None = None,
+    ) -> Any:
         """One unary call with rate limiting, deadline, error mapping, rate-limit waits and retries.
 
         ``retry=False`` disables retries on UNAVAILABLE/70001–70003 (rate-limit waits still happen,
@@ -191,10 +221,16 @@ class BrokerClient:
             except grpc.aio.AioRpcError as exc:
                 error = error_from_rpc(exc, method, order=order)
             if isinstance(error, BrokerRateLimitError) and error.code not in STREAM_LIMIT_CODES:
-                reset = min(error.ratelimit_reset_s if error.ratelimit_reset_s is not None else 1.0,
-                            MAX_RATE_LIMIT_WAIT_S)
-                log.warning("%s rate limited (code %s); waiting %.2f s for the reset", method,
-                            error.code or "-", reset)
+                reset = min(
+                    error.ratelimit_reset_s if error.ratelimit_reset_s is not None else 1.0,
+                    MAX_RATE_LIMIT_WAIT_S,
+                )
+                log.warning(
+                    "%s rate limited (code %s); waiting %.2f s for the reset",
+                    method,
+                    error.code or "-",
+                    reset,
+                )
                 self.rate_limiter.penalise(path, reset)
                 if attempt >= self.config.max_retries:
                     raise error
@@ -202,8 +238,14 @@ class BrokerClient:
                 continue
             if retry and isinstance(error, BrokerUnavailableError) and attempt < self.config.max_retries:
                 delay = self.backoff.delay(attempt)
-                log.warning("%s failed (%s %s); retry %d in %.2f s", method, error.status, error.code or "-",
-                            attempt + 1, delay)
+                log.warning(
+                    "%s failed (%s %s); retry %d in %.2f s",
+                    method,
+                    error.status,
+                    error.code or "-",
+                    attempt + 1,
+                    delay,
+                )
                 attempt += 1
                 await self._sleep(delay)
                 continue
@@ -221,14 +263,20 @@ class BrokerClient:
     async def shares(self, *, all_statuses: bool = False) -> list[Instrument]:
         """All tradable shares (``all_statuses`` includes non-base ones); registers them."""
         request = instruments_pb2.InstrumentsRequest(
-            instrument_status=common_pb2.INSTRUMENT_STATUS_ALL if all_statuses else common_pb2.INSTRUMENT_STATUS_BASE)
+            instrument_status=common_pb2.INSTRUMENT_STATUS_ALL
+            if all_statuses
+            else common_pb2.INSTRUMENT_STATUS_BASE
+        )
         response = await self.call("InstrumentsService", "Shares", request)
         return self._register_many(convert.instrument_from_share, response.instruments)
 
     async def futures(self, *, all_statuses: bool = False) -> list[Instrument]:
         """All futures; registers them."""
         request = instruments_pb2.InstrumentsRequest(
-            instrument_status=common_pb2.INSTRUMENT_STATUS_ALL if all_statuses else common_pb2.INSTRUMENT_STATUS_BASE)
+            instrument_status=common_pb2.INSTRUMENT_STATUS_ALL
+            if all_statuses
+            else common_pb2.INSTRUMENT_STATUS_BASE
+        )
         response = await self.call("InstrumentsService", "Futures", request)
         return self._register_many(convert.instrument_from_future, response.instruments)
 
@@ -244,16 +292,22 @@ class BrokerClient:
             found.append(instrument)
         return found
 
-    async def instrument_by(self, *, uid: str = "", figi: str = "", ticker: str = "", class_code: str = ""
-                            ) -> Instrument:
+    async def instrument_by(
+        self, *, uid: str = "", figi: str = "", ticker: str = "", class_code: str = ""
+    ) -> Instrument:
         """One instrument by uid, figi or ticker + class code (GetInstrumentBy); registers it."""
         if uid:
-            request = instruments_pb2.InstrumentRequest(id_type=instruments_pb2.INSTRUMENT_ID_TYPE_UID, id=uid)
+            request = instruments_pb2.InstrumentRequest(
+                id_type=instruments_pb2.INSTRUMENT_ID_TYPE_UID, id=uid
+            )
         elif figi:
-            request = instruments_pb2.InstrumentRequest(id_type=instruments_pb2.INSTRUMENT_ID_TYPE_FIGI, id=figi)
+            request = instruments_pb2.InstrumentRequest(
+                id_type=instruments_pb2.INSTRUMENT_ID_TYPE_FIGI, id=figi
+            )
         elif ticker and class_code:
             request = instruments_pb2.InstrumentRequest(
-                id_type=instruments_pb2.INSTRUMENT_ID_TYPE_TICKER, id=ticker, class_code=class_code)
+                id_type=instruments_pb2.INSTRUMENT_ID_TYPE_TICKER, id=ticker, class_code=class_code
+            )
         else:
             raise ValueError("instrument_by needs uid, figi, or ticker with class_code")
         response = await self.call("InstrumentsService", "GetInstrumentBy", request)
@@ -261,8 +315,9 @@ class BrokerClient:
         self.instruments.add(instrument)
         return instrument
 
-    async def trading_schedules(self, exchange: str = "", from_ns: int | None = None, to_ns: int | None = None
-                                ) -> list[TradingDayInfo]:
+    async def trading_schedules(
+        self, exchange: str = "", from_ns: int | None = None, to_ns: int | None = None
+    ) -> list[TradingDayInfo]:
         """Trading days per exchange between ``from_ns`` and ``to_ns`` (UTC ns)."""
         request = instruments_pb2.TradingSchedulesRequest()
         if exchange:
@@ -275,17 +330,19 @@ class BrokerClient:
         days = []
         for schedule in response.exchanges:
             for day in schedule.days:
-                days.append(TradingDayInfo(
-                    exchange=schedule.exchange,
-                    date_ns=convert.timestamp_ns(day.date, "date"),
-                    is_trading_day=day.is_trading_day,
-                    start_ns=convert.timestamp_ns(day.start_time, "start_time"),
-                    end_ns=convert.timestamp_ns(day.end_time, "end_time"),
-                    opening_auction_start_ns=convert.timestamp_ns(day.opening_auction_start_time),
-                    closing_auction_end_ns=convert.timestamp_ns(day.closing_auction_end_time),
-                    evening_start_ns=convert.timestamp_ns(day.evening_start_time),
-                    evening_end_ns=convert.timestamp_ns(day.evening_end_time),
-                ))
+                days.append(
+                    TradingDayInfo(
+                        exchange=schedule.exchange,
+                        date_ns=convert.timestamp_ns(day.date, "date"),
+                        is_trading_day=day.is_trading_day,
+                        start_ns=convert.timestamp_ns(day.start_time, "start_time"),
+                        end_ns=convert.timestamp_ns(day.end_time, "end_time"),
+                        opening_auction_start_ns=convert.timestamp_ns(day.opening_auction_start_time),
+                        closing_auction_end_ns=convert.timestamp_ns(day.closing_auction_end_time),
+                        evening_start_ns=convert.timestamp_ns(day.evening_start_time),
+                        evening_end_ns=convert.timestamp_ns(day.evening_end_time),
+                    )
+                )
         return days
 
     # --- market data ----------------------------------------------------------------------------
@@ -313,23 +370,34 @@ class BrokerClient:
             prices.append(convert.last_price_from_msg(msg, instrument))
         return prices
 
-    async def get_candles(self, instrument: Instrument, from_ns: int, to_ns: int,
-                          interval: int = marketdata_pb2.CANDLE_INTERVAL_1_MIN) -> list[Candle]:
+    async def get_candles(
+        self,
+        instrument: Instrument,
+        from_ns: int,
+        to_ns: int,
+        interval: int = marketdata_pb2.CANDLE_INTERVAL_1_MIN,
+    ) -> list[Candle]:
         """Historic candles (``interval`` is a CandleInterval value; default one minute)."""
         request = marketdata_pb2.GetCandlesRequest(
-            **{"from": convert.timestamp_msg(from_ns)}, to=convert.timestamp_msg(to_ns),
-            interval=interval, instrument_id=instrument.uid)  # type: ignore[arg-type]
-        response = await self.call("MarketDataService", "GetCandles", request)
-        return [Candle(
+            to=convert.timestamp_msg(to_ns),
+            interval=interval,  # type: ignore[arg-type]
             instrument_id=instrument.uid,
-            ts_ns=convert.timestamp_ns(c.time),
-            open_ticks=convert.ticks_from_quotation(c.open, instrument, "open"),
-            high_ticks=convert.ticks_from_quotation(c.high, instrument, "high"),
-            low_ticks=convert.ticks_from_quotation(c.low, instrument, "low"),
-            close_ticks=convert.ticks_from_quotation(c.close, instrument, "close"),
-            volume_lots=int(c.volume),
-            is_complete=c.is_complete,
-        ) for c in response.candles]
+        )
+        getattr(request, "from").CopyFrom(convert.timestamp_msg(from_ns))  # `from` is a Python keyword
+        response = await self.call("MarketDataService", "GetCandles", request)
+        return [
+            Candle(
+                instrument_id=instrument.uid,
+                ts_ns=convert.timestamp_ns(c.time),
+                open_ticks=convert.ticks_from_quotation(c.open, instrument, "open"),
+                high_ticks=convert.ticks_from_quotation(c.high, instrument, "high"),
+                low_ticks=convert.ticks_from_quotation(c.low, instrument, "low"),
+                close_ticks=convert.ticks_from_quotation(c.close, instrument, "close"),
+                volume_lots=int(c.volume),
+                is_complete=c.is_complete,
+            )
+            for c in response.candles
+        ]
 
     async def get_trading_status(self, instrument: Instrument) -> TradingStatusChanged:
         """The instrument's current trading status and whether limit/market orders are accepted."""
@@ -340,8 +408,9 @@ class BrokerClient:
     async def get_last_trades(self, instrument: Instrument, from_ns: int, to_ns: int) -> list[Trade]:
         """Public trades between ``from_ns`` and ``to_ns`` (the broker keeps the last hour)."""
         request = marketdata_pb2.GetLastTradesRequest(
-            **{"from": convert.timestamp_msg(from_ns)}, to=convert.timestamp_msg(to_ns),
-            instrument_id=instrument.uid)
+            to=convert.timestamp_msg(to_ns), instrument_id=instrument.uid
+        )
+        getattr(request, "from").CopyFrom(convert.timestamp_msg(from_ns))  # `from` is a Python keyword
         response = await self.call("MarketDataService", "GetLastTrades", request)
         now = self.clock.now_ns()
         return [convert.trade_from_msg(t, instrument, now) for t in response.trades]
@@ -362,15 +431,24 @@ class BrokerClient:
             except BrokerOrderRejectedError:
                 raise
             except BrokerNotFoundError as exc:  # e.g. 50002 unknown instrument / 50004 account: final
-                raise BrokerOrderRejectedError(str(exc), status=exc.status, code=exc.code,
-                                               tracking_id=exc.tracking_id, api_message=exc.api_message,
-                                               method="PostOrder") from exc
+                raise BrokerOrderRejectedError(
+                    str(exc),
+                    status=exc.status,
+                    code=exc.code,
+                    tracking_id=exc.tracking_id,
+                    api_message=exc.api_message,
+                    method="PostOrder",
+                ) from exc
             except BrokerError as exc:
                 if not exc.retryable:
                     raise
                 last_error = exc
-                log.warning("PostOrder %s outcome unknown (%s %s); resolving by key", command.intent_key,
-                            exc.status, exc.code or "-")
+                log.warning(
+                    "PostOrder %s outcome unknown (%s %s); resolving by key",
+                    command.intent_key,
+                    exc.status,
+                    exc.code or "-",
+                )
                 resolved = await self._resolve_intent(account_id, command, instrument)
                 if resolved is not None:
                     return resolved
@@ -380,15 +458,26 @@ class BrokerClient:
         assert last_error is not None
         raise BrokerOutcomeUnknownError(
             f"PostOrder {command.intent_key}: outcome unknown after {self.config.max_retries + 1} attempts "
-            f"({last_error.status} {last_error.code})", status=last_error.status, code=last_error.code,
-            tracking_id=last_error.tracking_id, method="PostOrder", retryable=True) from last_error
+            f"({last_error.status} {last_error.code})",
+            status=last_error.status,
+            code=last_error.code,
+            tracking_id=last_error.tracking_id,
+            method="PostOrder",
+            retryable=True,
+        ) from last_error
 
-    async def _resolve_intent(self, account_id: str, command: SubmitOrder, instrument: Instrument
-                              ) -> Order | None:
+    async def _resolve_intent(
+        self, account_id: str, command: SubmitOrder, instrument: Instrument
+    ) -> Order | None:
         for attempt in range(ORDER_RESOLVE_ATTEMPTS):
             try:
-                return await self.get_order_state(account_id, command.intent_key, by_request=True,
-                                                  instrument=instrument, time_in_force=command.time_in_force)
+                return await self.get_order_state(
+                    account_id,
+                    command.intent_key,
+                    by_request=True,
+                    instrument=instrument,
+                    time_in_force=command.time_in_force,
+                )
             except BrokerError as exc:
                 if not exc.retryable:
                     return None
@@ -403,13 +492,21 @@ class BrokerClient:
         response = await self.call("OrdersService", "CancelOrder", request)
         return convert.timestamp_ns(response.time) if response.HasField("time") else self.clock.now_ns()
 
-    async def get_order_state(self, account_id: str, key: str, *, by_request: bool = True,
-                              instrument: Instrument | None = None,
-                              time_in_force: TimeInForce = TimeInForce.DAY) -> Order | None:
+    async def get_order_state(
+        self,
+        account_id: str,
+        key: str,
+        *,
+        by_request: bool = True,
+        instrument: Instrument | None = None,
+        time_in_force: TimeInForce = TimeInForce.DAY,
+    ) -> Order | None:
         """The order placed under intent key ``key`` (or exchange id with ``by_request=False``);
         None when the broker does not know it (NOT_FOUND)."""
         request = orders_pb2.GetOrderStateRequest(account_id=account_id, order_id=key)
-        request.order_id_type = orders_pb2.ORDER_ID_TYPE_REQUEST if by_request else orders_pb2.ORDER_ID_TYPE_EXCHANGE
+        request.order_id_type = (
+            orders_pb2.ORDER_ID_TYPE_REQUEST if by_request else orders_pb2.ORDER_ID_TYPE_EXCHANGE
+        )
         try:
             response = await self.call("OrdersService", "GetOrderState", request)
         except BrokerNotFoundError:
@@ -419,7 +516,9 @@ class BrokerClient:
 
     async def get_orders(self, account_id: str) -> list[Order]:
         """The account's active orders."""
-        response = await self.call("OrdersService", "GetOrders", orders_pb2.GetOrdersRequest(account_id=account_id))
+        response = await self.call(
+            "OrdersService", "GetOrders", orders_pb2.GetOrdersRequest(account_id=account_id)
+        )
         orders = []
         for msg in response.orders:
             instrument = await self.instrument_for(msg.instrument_uid or msg.figi)
@@ -438,8 +537,9 @@ class BrokerClient:
 
     async def get_positions(self, account_id: str) -> VenueAccount:
         """Free cash by currency and security positions in lots (the wire balance is in units)."""
-        response = await self.call("OperationsService", "GetPositions",
-                                   operations_pb2.PositionsRequest(account_id=account_id))
+        response = await self.call(
+            "OperationsService", "GetPositions", operations_pb2.PositionsRequest(account_id=account_id)
+        )
         cash: dict[str, Decimal] = {}
         for money in response.money:
             value = convert.money_from_msg(money, "money")
@@ -447,8 +547,12 @@ class BrokerClient:
         positions = []
         for sec in list(response.securities) + list(response.futures):
             instrument = self.instruments.find(sec.instrument_uid, sec.figi)
-            positions.append(VenuePosition(instrument.uid if instrument else sec.instrument_uid,
-                                           self._position_lots(sec.balance + sec.blocked, instrument)))
+            positions.append(
+                VenuePosition(
+                    instrument.uid if instrument else sec.instrument_uid,
+                    self._position_lots(sec.balance + sec.blocked, instrument),
+                )
+            )
         return VenueAccount(cash=cash, positions=tuple(positions))
 
     async def get_portfolio(self, account_id: str, currency: str = "rub") -> PortfolioSnapshot:
@@ -462,11 +566,13 @@ class BrokerClient:
             quantity = convert.decimal_from_quotation(pos.quantity, "quantity")
             if instrument is None and pos.instrument_type == "currency":
                 continue
-            positions.append(VenuePosition(
-                instrument.uid if instrument else pos.instrument_uid,
-                self._position_lots(quantity, instrument),
-                convert.decimal_from_money(pos.average_position_price, "average_position_price"),
-            ))
+            positions.append(
+                VenuePosition(
+                    instrument.uid if instrument else pos.instrument_uid,
+                    self._position_lots(quantity, instrument),
+                    convert.decimal_from_money(pos.average_position_price, "average_position_price"),
+                )
+            )
         total = convert.money_from_msg(response.total_amount_portfolio, "total_amount_portfolio")
         return PortfolioSnapshot(
             account_id=response.account_id or account_id,
@@ -480,9 +586,17 @@ class BrokerClient:
 
     @staticmethod
     def _accounts(response: users_pb2.GetAccountsResponse) -> list[AccountInfo]:
-        return [AccountInfo(account_id=a.id, name=a.name, type=int(a.type), status=int(a.status),
-                            access_level=int(a.access_level),
-                            opened_ts_ns=convert.timestamp_ns(a.opened_date)) for a in response.accounts]
+        return [
+            AccountInfo(
+                account_id=a.id,
+                name=a.name,
+                type=int(a.type),
+                status=int(a.status),
+                access_level=int(a.access_level),
+                opened_ts_ns=convert.timestamp_ns(a.opened_date),
+            )
+            for a in response.accounts
+        ]
 
     async def get_accounts(self) -> list[AccountInfo]:
         """The user's accounts."""
@@ -491,18 +605,29 @@ class BrokerClient:
     async def get_info(self) -> UserInfo:
         """Tariff, user id and qualification flags."""
         response = await self.call("UsersService", "GetInfo", users_pb2.GetInfoRequest())
-        return UserInfo(user_id=response.user_id, tariff=response.tariff, prem_status=response.prem_status,
-                        qual_status=response.qual_status, qualified_for=tuple(response.qualified_for_work_with))
+        return UserInfo(
+            user_id=response.user_id,
+            tariff=response.tariff,
+            prem_status=response.prem_status,
+            qual_status=response.qual_status,
+            qualified_for=tuple(response.qualified_for_work_with),
+        )
 
     async def get_user_tariff(self, *, apply: bool = True) -> UserTariff:
         """The user's rate limits; with ``apply`` the client-side buckets are resized to them."""
         response = await self.call("UsersService", "GetUserTariff", users_pb2.GetUserTariffRequest())
-        unary = tuple(UnaryLimitInfo(
-            methods=tuple(limit.methods), limit_per_minute=int(limit.limit_per_minute),
-            limit_per_second=int(limit.limit_per_second) if limit.HasField("limit_per_second") else None,
-        ) for limit in response.unary_limits)
-        streams = tuple(StreamLimitInfo(streams=tuple(s.streams), limit=int(s.limit), open=int(s.open))
-                        for s in response.stream_limits)
+        unary = tuple(
+            UnaryLimitInfo(
+                methods=tuple(limit.methods),
+                limit_per_minute=int(limit.limit_per_minute),
+                limit_per_second=int(limit.limit_per_second) if limit.HasField("limit_per_second") else None,
+            )
+            for limit in response.unary_limits
+        )
+        streams = tuple(
+            StreamLimitInfo(streams=tuple(s.streams), limit=int(s.limit), open=int(s.open))
+            for s in response.stream_limits
+        )
         if apply:
             self.rate_limiter.configure(unary)
         return UserTariff(unary_limits=unary, stream_limits=streams)
@@ -511,21 +636,32 @@ class BrokerClient:
 
     async def open_sandbox_account(self, name: str = "") -> str:
         """Open a sandbox account; returns its id."""
-        request = sandbox_pb2.OpenSandboxAccountRequest(name=name) if name else sandbox_pb2.OpenSandboxAccountRequest()
+        request = (
+            sandbox_pb2.OpenSandboxAccountRequest(name=name)
+            if name
+            else sandbox_pb2.OpenSandboxAccountRequest()
+        )
         response = await self.call("SandboxService", "OpenSandboxAccount", request, retry=False)
         return str(response.account_id)
 
     async def get_sandbox_accounts(self) -> list[AccountInfo]:
         """The user's sandbox accounts."""
-        return self._accounts(await self.call("SandboxService", "GetSandboxAccounts", users_pb2.GetAccountsRequest()))
+        return self._accounts(
+            await self.call("SandboxService", "GetSandboxAccounts", users_pb2.GetAccountsRequest())
+        )
 
     async def sandbox_pay_in(self, account_id: str, amount: Decimal, currency: str = "rub") -> Decimal:
         """Credit ``amount`` to a sandbox account; returns the new balance."""
-        request = sandbox_pb2.SandboxPayInRequest(account_id=account_id, amount=convert.money_msg(amount, currency))
+        request = sandbox_pb2.SandboxPayInRequest(
+            account_id=account_id, amount=convert.money_msg(amount, currency)
+        )
         response = await self.call("SandboxService", "SandboxPayIn", request, retry=False)
         return convert.decimal_from_money(response.balance, "balance")
 
     async def close_sandbox_account(self, account_id: str) -> None:
         """Close a sandbox account."""
-        await self.call("SandboxService", "CloseSandboxAccount",
-                        sandbox_pb2.CloseSandboxAccountRequest(account_id=account_id))
+        await self.call(
+            "SandboxService",
+            "CloseSandboxAccount",
+            sandbox_pb2.CloseSandboxAccountRequest(account_id=account_id),
+        )

@@ -16,17 +16,17 @@ from decimal import Decimal
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from scalp_system.core.events import SubmitOrder
-from scalp_system.core.instrument import Instrument, InstrumentKind
-from scalp_system.core.market import Aggressor, LastPrice, OrderBook, Trade, TradingStatusChanged
-from scalp_system.core.money import NANO, MoneyError, MoneyValue, Quotation
-from scalp_system.core.orders import Fill, Order, OrderStatus, OrderType, Side, TimeInForce
 from scalp_system.broker.proto.generated import (
     common_pb2,
     instruments_pb2,
     marketdata_pb2,
     orders_pb2,
 )
+from scalp_system.core.events import SubmitOrder
+from scalp_system.core.instrument import Instrument, InstrumentKind
+from scalp_system.core.market import Aggressor, LastPrice, OrderBook, Trade, TradingStatusChanged
+from scalp_system.core.money import NANO, MoneyError, MoneyValue, Quotation
+from scalp_system.core.orders import Fill, Order, OrderStatus, OrderType, Side, TimeInForce
 
 _MAX_INT64 = 2**63 - 1
 
@@ -126,8 +126,9 @@ def _lots(value: int, field: str) -> int:
     return int(value)
 
 
-def _enum(value: int, allowed: type[Side] | type[Aggressor] | type[OrderType] | type[TimeInForce],
-          field: str) -> int:
+def _enum(
+    value: int, allowed: type[Side] | type[Aggressor] | type[OrderType] | type[TimeInForce], field: str
+) -> int:
     try:
         return int(allowed(value))
     except ValueError as exc:
@@ -222,8 +223,9 @@ def _whole_lot(instrument: Instrument) -> int:
     return int(instrument.lot)
 
 
-def share_msg(instrument: Instrument, trading_status: int = common_pb2.SECURITY_TRADING_STATUS_NORMAL_TRADING
-              ) -> instruments_pb2.Share:
+def share_msg(
+    instrument: Instrument, trading_status: int = common_pb2.SECURITY_TRADING_STATUS_NORMAL_TRADING
+) -> instruments_pb2.Share:
     """Core Instrument → wire Share (for servers speaking the contract, e.g. the local exchange)."""
     return instruments_pb2.Share(
         figi=instrument.figi,
@@ -244,8 +246,9 @@ def share_msg(instrument: Instrument, trading_status: int = common_pb2.SECURITY_
     )
 
 
-def future_msg(instrument: Instrument, trading_status: int = common_pb2.SECURITY_TRADING_STATUS_NORMAL_TRADING
-               ) -> instruments_pb2.Future:
+def future_msg(
+    instrument: Instrument, trading_status: int = common_pb2.SECURITY_TRADING_STATUS_NORMAL_TRADING
+) -> instruments_pb2.Future:
     """Core Instrument (futures) → wire Future."""
     tick_value = instrument.tick_value if instrument.tick_value is not None else instrument.tick
     return instruments_pb2.Future(
@@ -271,8 +274,11 @@ def future_msg(instrument: Instrument, trading_status: int = common_pb2.SECURITY
 
 def generic_instrument_msg(instrument: Instrument) -> instruments_pb2.Instrument:
     """Core Instrument → wire Instrument (GetInstrumentBy's response type)."""
-    kind = (common_pb2.INSTRUMENT_TYPE_FUTURES if instrument.kind is InstrumentKind.FUTURES
-            else common_pb2.INSTRUMENT_TYPE_SHARE)
+    kind = (
+        common_pb2.INSTRUMENT_TYPE_FUTURES
+        if instrument.kind is InstrumentKind.FUTURES
+        else common_pb2.INSTRUMENT_TYPE_SHARE
+    )
     return instruments_pb2.Instrument(
         figi=instrument.figi,
         ticker=instrument.ticker,
@@ -295,8 +301,9 @@ def generic_instrument_msg(instrument: Instrument) -> instruments_pb2.Instrument
 # --- market data -------------------------------------------------------------------------------
 
 
-def _levels(orders: Sequence[marketdata_pb2.Order], instrument: Instrument, side: str
-            ) -> list[tuple[int, int]]:
+def _levels(
+    orders: Sequence[marketdata_pb2.Order], instrument: Instrument, side: str
+) -> list[tuple[int, int]]:
     levels = []
     for i, level in enumerate(orders):
         price = ticks_from_quotation(level.price, instrument, f"{side}[{i}].price")
@@ -304,15 +311,15 @@ def _levels(orders: Sequence[marketdata_pb2.Order], instrument: Instrument, side
     return levels
 
 
-def _optional_ticks(msg: common_pb2.Quotation, present: bool, instrument: Instrument, field: str
-                    ) -> int | None:
+def _optional_ticks(
+    msg: common_pb2.Quotation, present: bool, instrument: Instrument, field: str
+) -> int | None:
     if not present or (msg.units == 0 and msg.nano == 0):
         return None
     return ticks_from_quotation(msg, instrument, field)
 
 
-def order_book_from_msg(msg: marketdata_pb2.OrderBook, instrument: Instrument, local_ts_ns: int
-                        ) -> OrderBook:
+def order_book_from_msg(msg: marketdata_pb2.OrderBook, instrument: Instrument, local_ts_ns: int) -> OrderBook:
     """Stream OrderBook → core OrderBook (prices in ticks, sizes in lots, best level first)."""
     return OrderBook.build(
         instrument.uid,
@@ -323,12 +330,15 @@ def order_book_from_msg(msg: marketdata_pb2.OrderBook, instrument: Instrument, l
         depth=msg.depth,
         is_consistent=msg.is_consistent,
         limit_up_ticks=_optional_ticks(msg.limit_up, msg.HasField("limit_up"), instrument, "limit_up"),
-        limit_down_ticks=_optional_ticks(msg.limit_down, msg.HasField("limit_down"), instrument, "limit_down"),
+        limit_down_ticks=_optional_ticks(
+            msg.limit_down, msg.HasField("limit_down"), instrument, "limit_down"
+        ),
     )
 
 
-def order_book_from_response(msg: marketdata_pb2.GetOrderBookResponse, instrument: Instrument,
-                             local_ts_ns: int) -> OrderBook:
+def order_book_from_response(
+    msg: marketdata_pb2.GetOrderBookResponse, instrument: Instrument, local_ts_ns: int
+) -> OrderBook:
     """Unary GetOrderBookResponse → core OrderBook (its bids/asks are fields 3/4, not 4/5)."""
     return OrderBook.build(
         instrument.uid,
@@ -339,14 +349,19 @@ def order_book_from_response(msg: marketdata_pb2.GetOrderBookResponse, instrumen
         depth=msg.depth,
         is_consistent=True,
         limit_up_ticks=_optional_ticks(msg.limit_up, msg.HasField("limit_up"), instrument, "limit_up"),
-        limit_down_ticks=_optional_ticks(msg.limit_down, msg.HasField("limit_down"), instrument, "limit_down"),
+        limit_down_ticks=_optional_ticks(
+            msg.limit_down, msg.HasField("limit_down"), instrument, "limit_down"
+        ),
     )
 
 
-def _level_msgs(prices: Iterable[int], sizes: Iterable[int], instrument: Instrument
-                ) -> list[marketdata_pb2.Order]:
-    return [marketdata_pb2.Order(price=ticks_msg(int(p), instrument), quantity=int(q))
-            for p, q in zip(prices, sizes, strict=True)]
+def _level_msgs(
+    prices: Iterable[int], sizes: Iterable[int], instrument: Instrument
+) -> list[marketdata_pb2.Order]:
+    return [
+        marketdata_pb2.Order(price=ticks_msg(int(p), instrument), quantity=int(q))
+        for p, q in zip(prices, sizes, strict=True)
+    ]
 
 
 def order_book_msg(book: OrderBook, instrument: Instrument) -> marketdata_pb2.OrderBook:
@@ -370,8 +385,9 @@ def order_book_msg(book: OrderBook, instrument: Instrument) -> marketdata_pb2.Or
     return msg
 
 
-def order_book_response_msg(book: OrderBook, instrument: Instrument, last_price_ticks: int | None = None
-                            ) -> marketdata_pb2.GetOrderBookResponse:
+def order_book_response_msg(
+    book: OrderBook, instrument: Instrument, last_price_ticks: int | None = None
+) -> marketdata_pb2.GetOrderBookResponse:
     """Core OrderBook → unary GetOrderBookResponse."""
     msg = marketdata_pb2.GetOrderBookResponse(
         figi=instrument.figi,
@@ -447,7 +463,9 @@ def last_price_msg(last: LastPrice, instrument: Instrument) -> marketdata_pb2.La
     )
 
 
-def trading_status_from_msg(msg: marketdata_pb2.TradingStatus, instrument: Instrument) -> TradingStatusChanged:
+def trading_status_from_msg(
+    msg: marketdata_pb2.TradingStatus, instrument: Instrument
+) -> TradingStatusChanged:
     """Stream TradingStatus → core TradingStatusChanged."""
     return TradingStatusChanged(
         instrument_id=instrument.uid,
@@ -458,8 +476,9 @@ def trading_status_from_msg(msg: marketdata_pb2.TradingStatus, instrument: Instr
     )
 
 
-def trading_status_from_response(msg: marketdata_pb2.GetTradingStatusResponse, instrument: Instrument,
-                                 ts_ns: int) -> TradingStatusChanged:
+def trading_status_from_response(
+    msg: marketdata_pb2.GetTradingStatusResponse, instrument: Instrument, ts_ns: int
+) -> TradingStatusChanged:
     """Unary GetTradingStatusResponse → core TradingStatusChanged stamped ``ts_ns`` (it has no time)."""
     return TradingStatusChanged(
         instrument_id=instrument.uid,
@@ -488,8 +507,9 @@ def trading_status_msg(status: TradingStatusChanged, instrument: Instrument) -> 
 # --- orders ------------------------------------------------------------------------------------
 
 
-def post_order_request(account_id: str, command: SubmitOrder, instrument: Instrument
-                       ) -> orders_pb2.PostOrderRequest:
+def post_order_request(
+    account_id: str, command: SubmitOrder, instrument: Instrument
+) -> orders_pb2.PostOrderRequest:
     """SubmitOrder → PostOrderRequest; the intent key IS the request ``order_id`` (idempotency key)."""
     is_market = command.limit_price_ticks is None
     request = orders_pb2.PostOrderRequest(
@@ -499,8 +519,7 @@ def post_order_request(account_id: str, command: SubmitOrder, instrument: Instru
         order_type=orders_pb2.ORDER_TYPE_MARKET if is_market else orders_pb2.ORDER_TYPE_LIMIT,
         order_id=command.intent_key,
         instrument_id=instrument.uid,
-        time_in_force=(orders_pb2.TIME_IN_FORCE_UNSPECIFIED if is_market
-                       else int(command.time_in_force)),  # type: ignore[arg-type]
+        time_in_force=(orders_pb2.TIME_IN_FORCE_UNSPECIFIED if is_market else int(command.time_in_force)),  # type: ignore[arg-type]
     )
     if command.limit_price_ticks is not None:
         request.price.CopyFrom(ticks_msg(command.limit_price_ticks, instrument))
@@ -523,20 +542,23 @@ def _order_type(value: int, field: str) -> OrderType:
     return OrderType(_enum(value, OrderType, field))
 
 
-def _limit_ticks(order_type: OrderType, price: common_pb2.MoneyValue, instrument: Instrument, field: str
-                 ) -> int | None:
+def _limit_ticks(
+    order_type: OrderType, price: common_pb2.MoneyValue, instrument: Instrument, field: str
+) -> int | None:
     if order_type is OrderType.MARKET or (price.units == 0 and price.nano == 0):
         return None
     return ticks_from_money(price, instrument, field)
 
 
-def _executed_value(avg_price: common_pb2.MoneyValue, lots: int, instrument: Instrument, field: str
-                    ) -> Decimal:
+def _executed_value(
+    avg_price: common_pb2.MoneyValue, lots: int, instrument: Instrument, field: str
+) -> Decimal:
     return decimal_from_money(avg_price, field) * instrument.lot * lots
 
 
-def order_from_post_response(msg: orders_pb2.PostOrderResponse, instrument: Instrument,
-                             command: SubmitOrder, ts_ns: int) -> Order:
+def order_from_post_response(
+    msg: orders_pb2.PostOrderResponse, instrument: Instrument, command: SubmitOrder, ts_ns: int
+) -> Order:
     """PostOrderResponse + the command that caused it → core Order (acknowledged)."""
     order_type = _order_type(msg.order_type, "order_type")
     lots_executed = _lots(msg.lots_executed, "lots_executed")
@@ -551,18 +573,21 @@ def order_from_post_response(msg: orders_pb2.PostOrderResponse, instrument: Inst
         status=_status(msg.execution_report_status, "execution_report_status"),
         order_id=msg.order_id,
         lots_executed=lots_executed,
-        executed_value=_executed_value(msg.executed_order_price, lots_executed, instrument,
-                                       "executed_order_price"),
+        executed_value=_executed_value(
+            msg.executed_order_price, lots_executed, instrument, "executed_order_price"
+        ),
         commission=decimal_from_money(msg.executed_commission, "executed_commission"),
         created_ts_ns=ts_ns,
         updated_ts_ns=ts_ns,
-        reject_reason=msg.message if msg.execution_report_status == orders_pb2.EXECUTION_REPORT_STATUS_REJECTED
+        reject_reason=msg.message
+        if msg.execution_report_status == orders_pb2.EXECUTION_REPORT_STATUS_REJECTED
         else "",
     )
 
 
-def order_from_state(msg: orders_pb2.OrderState, instrument: Instrument,
-                     time_in_force: TimeInForce = TimeInForce.DAY) -> Order:
+def order_from_state(
+    msg: orders_pb2.OrderState, instrument: Instrument, time_in_force: TimeInForce = TimeInForce.DAY
+) -> Order:
     """OrderState (GetOrderState/GetOrders) → core Order. The wire state has no time in force, so the
     caller passes the one it submitted with (DAY when unknown)."""
     order_type = _order_type(msg.order_type, "order_type")
@@ -573,26 +598,31 @@ def order_from_state(msg: orders_pb2.OrderState, instrument: Instrument,
         instrument_id=instrument.uid,
         side=Side(_enum(msg.direction, Side, "direction")),
         lots_requested=_lots(msg.lots_requested, "lots_requested"),
-        limit_price_ticks=_limit_ticks(order_type, msg.initial_security_price, instrument,
-                                       "initial_security_price"),
+        limit_price_ticks=_limit_ticks(
+            order_type, msg.initial_security_price, instrument, "initial_security_price"
+        ),
         order_type=order_type,
         time_in_force=time_in_force,
         status=_status(msg.execution_report_status, "execution_report_status"),
         order_id=msg.order_id,
         lots_executed=lots_executed,
-        executed_value=_executed_value(msg.executed_order_price, lots_executed, instrument,
-                                       "executed_order_price"),
+        executed_value=_executed_value(
+            msg.executed_order_price, lots_executed, instrument, "executed_order_price"
+        ),
         commission=decimal_from_money(msg.executed_commission, "executed_commission"),
         created_ts_ns=ts,
         updated_ts_ns=ts,
     )
 
 
-def order_state_msg(order: Order, instrument: Instrument, *, currency: str | None = None,
-                    fills: Sequence[Fill] = ()) -> orders_pb2.OrderState:
+def order_state_msg(
+    order: Order, instrument: Instrument, *, currency: str | None = None, fills: Sequence[Fill] = ()
+) -> orders_pb2.OrderState:
     """Core Order → OrderState (for servers). Prices per instrument; initial_order_price is the total."""
     cur = currency or instrument.currency
-    price = instrument.to_price(order.limit_price_ticks) if order.limit_price_ticks is not None else Decimal(0)
+    price = (
+        instrument.to_price(order.limit_price_ticks) if order.limit_price_ticks is not None else Decimal(0)
+    )
     units_executed = instrument.lot * order.lots_executed
     avg = (order.executed_value / units_executed) if units_executed else Decimal(0)
     return orders_pb2.OrderState(
@@ -608,8 +638,15 @@ def order_state_msg(order: Order, instrument: Instrument, *, currency: str | Non
         figi=instrument.figi,
         direction=int(order.side),  # type: ignore[arg-type]
         initial_security_price=money_msg(price, cur),
-        stages=[orders_pb2.OrderStage(price=money_msg(f.price, cur), quantity=f.lots, trade_id=f.trade_id,
-                                      execution_time=timestamp_msg(f.ts_ns)) for f in fills],
+        stages=[
+            orders_pb2.OrderStage(
+                price=money_msg(f.price, cur),
+                quantity=f.lots,
+                trade_id=f.trade_id,
+                execution_time=timestamp_msg(f.ts_ns),
+            )
+            for f in fills
+        ],
         currency=cur,
         order_type=int(order.order_type),  # type: ignore[arg-type]
         order_date=timestamp_msg(order.created_ts_ns),
@@ -620,8 +657,9 @@ def order_state_msg(order: Order, instrument: Instrument, *, currency: str | Non
     )
 
 
-def post_order_response_msg(order: Order, instrument: Instrument, tracking_id: str = "",
-                            server_ts_ns: int = 0) -> orders_pb2.PostOrderResponse:
+def post_order_response_msg(
+    order: Order, instrument: Instrument, tracking_id: str = "", server_ts_ns: int = 0
+) -> orders_pb2.PostOrderResponse:
     """Core Order → PostOrderResponse (for servers), with ResponseMetadata (field 254)."""
     state = order_state_msg(order, instrument)
     return orders_pb2.PostOrderResponse(
@@ -643,8 +681,9 @@ def post_order_response_msg(order: Order, instrument: Instrument, tracking_id: s
         ticker=instrument.ticker,
         class_code=instrument.class_code,
         order_request_id=order.intent_key,
-        response_metadata=common_pb2.ResponseMetadata(tracking_id=tracking_id,
-                                                      server_time=timestamp_msg(server_ts_ns)),
+        response_metadata=common_pb2.ResponseMetadata(
+            tracking_id=tracking_id, server_time=timestamp_msg(server_ts_ns)
+        ),
     )
 
 
@@ -653,21 +692,26 @@ def _nine(value: Decimal) -> Decimal:
     return value.quantize(Decimal("1e-9"))
 
 
-def order_from_stream_state(msg: orders_pb2.OrderStateStreamResponse.OrderState, instrument: Instrument
-                            ) -> Order:
+def order_from_stream_state(
+    msg: orders_pb2.OrderStateStreamResponse.OrderState, instrument: Instrument
+) -> Order:
     """OrderStateStream's nested OrderState → core Order."""
     order_type = _order_type(msg.order_type, "order_type")
     lots_executed = _lots(msg.lots_executed, "lots_executed")
     tif = TimeInForce(_enum(msg.time_in_force, TimeInForce, "time_in_force"))
     created = timestamp_ns(msg.created_at, "created_at")
-    updated = timestamp_ns(msg.completion_time, "completion_time") if msg.HasField("completion_time") else created
+    updated = (
+        timestamp_ns(msg.completion_time, "completion_time") if msg.HasField("completion_time") else created
+    )
     executed_value = Decimal(0)
     for i, trade in enumerate(msg.trades):
         executed_value += decimal_from_quotation(trade.price, f"trades[{i}].price") * _lots(
-            trade.quantity, f"trades[{i}].quantity")
+            trade.quantity, f"trades[{i}].quantity"
+        )
     if not msg.trades and lots_executed:
-        executed_value = _executed_value(msg.executed_order_price, lots_executed, instrument,
-                                         "executed_order_price")
+        executed_value = _executed_value(
+            msg.executed_order_price, lots_executed, instrument, "executed_order_price"
+        )
     return Order(
         intent_key=msg.order_request_id,
         instrument_id=instrument.uid,
@@ -686,13 +730,19 @@ def order_from_stream_state(msg: orders_pb2.OrderStateStreamResponse.OrderState,
     )
 
 
-def stream_order_state_msg(order: Order, instrument: Instrument, account_id: str,
-                           fills: Sequence[Fill] = (), status_cause: int | None = None
-                           ) -> orders_pb2.OrderStateStreamResponse.OrderState:
+def stream_order_state_msg(
+    order: Order,
+    instrument: Instrument,
+    account_id: str,
+    fills: Sequence[Fill] = (),
+    status_cause: int | None = None,
+) -> orders_pb2.OrderStateStreamResponse.OrderState:
     """Core Order → OrderStateStream's nested OrderState (for servers). ``trades`` quantities are in
     instrument units, as in the real contract."""
     cur = instrument.currency
-    price = instrument.to_price(order.limit_price_ticks) if order.limit_price_ticks is not None else Decimal(0)
+    price = (
+        instrument.to_price(order.limit_price_ticks) if order.limit_price_ticks is not None else Decimal(0)
+    )
     units_executed = instrument.lot * order.lots_executed
     avg = (order.executed_value / units_executed) if units_executed else Decimal(0)
     msg = orders_pb2.OrderStateStreamResponse.OrderState(
@@ -714,8 +764,9 @@ def stream_order_state_msg(order: Order, instrument: Instrument, account_id: str
         lots_requested=order.lots_requested,
         lots_executed=order.lots_executed,
         lots_left=order.lots_remaining,
-        lots_cancelled=(order.lots_requested - order.lots_executed
-                        if order.status is OrderStatus.CANCELLED else 0),
+        lots_cancelled=(
+            order.lots_requested - order.lots_executed if order.status is OrderStatus.CANCELLED else 0
+        ),
         trades=[order_trade_msg(f, instrument) for f in fills],
         instrument_uid=instrument.uid,
     )
@@ -736,8 +787,9 @@ def order_trade_msg(fill: Fill, instrument: Instrument) -> orders_pb2.OrderTrade
     )
 
 
-def order_trades_msg(fills: Sequence[Fill], instrument: Instrument, account_id: str
-                     ) -> orders_pb2.OrderTrades:
+def order_trades_msg(
+    fills: Sequence[Fill], instrument: Instrument, account_id: str
+) -> orders_pb2.OrderTrades:
     """Fills of one order → TradesStream's OrderTrades."""
     if not fills:
         raise ValueError("order_trades_msg needs at least one fill")
@@ -753,8 +805,9 @@ def order_trades_msg(fills: Sequence[Fill], instrument: Instrument, account_id: 
     )
 
 
-def fills_from_order_trades(msg: orders_pb2.OrderTrades, instrument: Instrument, intent_key: str = ""
-                            ) -> list[Fill]:
+def fills_from_order_trades(
+    msg: orders_pb2.OrderTrades, instrument: Instrument, intent_key: str = ""
+) -> list[Fill]:
     """TradesStream OrderTrades → core Fills. The wire quantity is in units; it must be whole lots."""
     side = Side(_enum(msg.direction, Side, "direction"))
     fills = []
@@ -765,14 +818,16 @@ def fills_from_order_trades(msg: orders_pb2.OrderTrades, instrument: Instrument,
             raise BrokerDataError(f"trades[{i}].quantity", units, f"not a whole number of lots of {lot}")
         if not trade.trade_id:
             raise BrokerDataError(f"trades[{i}].trade_id", trade.trade_id, "missing trade id")
-        fills.append(Fill(
-            trade_id=trade.trade_id,
-            order_id=msg.order_id,
-            intent_key=intent_key,
-            instrument_id=instrument.uid,
-            side=side,
-            lots=units // lot,
-            price=decimal_from_quotation(trade.price, f"trades[{i}].price"),
-            ts_ns=timestamp_ns(trade.date_time, f"trades[{i}].date_time"),
-        ))
+        fills.append(
+            Fill(
+                trade_id=trade.trade_id,
+                order_id=msg.order_id,
+                intent_key=intent_key,
+                instrument_id=instrument.uid,
+                side=side,
+                lots=units // lot,
+                price=decimal_from_quotation(trade.price, f"trades[{i}].price"),
+                ts_ns=timestamp_ns(trade.date_time, f"trades[{i}].date_time"),
+            )
+        )
     return fills

@@ -124,8 +124,16 @@ def error_from_rpc(exc: grpc.aio.AioRpcError, method: str, *, order: bool = Fals
         text += f" (tracking id {tracking_id})"
 
     def make(cls: type[BrokerError], retryable: bool = False) -> BrokerError:
-        return cls(text, status=name, code=code, tracking_id=tracking_id, api_message=api_message,
-                   method=method, ratelimit_reset_s=reset, retryable=retryable)
+        return cls(
+            text,
+            status=name,
+            code=code,
+            tracking_id=tracking_id,
+            api_message=api_message,
+            method=method,
+            ratelimit_reset_s=reset,
+            retryable=retryable,
+        )
 
     if status == grpc.StatusCode.UNAUTHENTICATED or code in AUTH_CODES:
         return make(BrokerAuthError)

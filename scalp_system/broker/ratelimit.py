@@ -37,6 +37,7 @@ DEFAULT_METHOD_LIMITS: dict[str, int] = {
     f"{PACKAGE}.OrdersService/PostOrderAsync": 450,
 }
 BURST_FRACTION = 0.1
+_EPSILON = 1e-6
 
 
 def method_key(full_method: str) -> str:
@@ -79,8 +80,11 @@ class TokenBucket:
         """Seconds until one token is available (0 when one is available now)."""
         self._refill(now)
         blocked = max(0.0, self._blocked_until - now)
-        missing = max(0.0, 1.0 - self._tokens)
-        return max(blocked, missing / self.rate)
+        missing = 1.0 - self._tokens
+        if missing <= _EPSILON:  # float refill can land a hair below a whole token
+            missing = 0.0
+        wait = max(blocked, missing / self.rate)
+        return wait if wait > _EPSILON else 0.0
 
     def take(self, now: float) -> None:
         """Consume one token (call after ``wait_time`` returned 0)."""
@@ -163,6 +167,7 @@ class RateLimiter:
                 for bucket in buckets:
                     bucket.take(now)
                 return waited
+            wait = max(wait, 1e-3)  # never spin on sub-millisecond waits
             await self._sleep(wait)
             waited += wait
 

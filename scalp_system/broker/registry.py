@@ -29,7 +29,9 @@ class InstrumentRegistry:
         """The instrument whose uid, figi or ``TICKER_CLASSCODE`` is ``key``."""
         return self._by_key.get(key)
 
-    def find(self, uid: str = "", figi: str = "", ticker: str = "", class_code: str = "") -> Instrument | None:
+    def find(
+        self, uid: str = "", figi: str = "", ticker: str = "", class_code: str = ""
+    ) -> Instrument | None:
         """Look up by whatever a message carries, uid first."""
         for key in (uid, figi, f"{ticker}_{class_code}" if ticker and class_code else ""):
             if key and key in self._by_key:

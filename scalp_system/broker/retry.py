@@ -18,4 +18,4 @@ class Backoff:
     def delay(self, attempt: int) -> float:
         """The delay before retry number ``attempt`` (0-based)."""
         ceiling = min(self.cap_s, self.base_s * (2 ** min(attempt, 30)))
-        return ceiling / 2 + self.rng.random() * ceiling / 2
+        return float(ceiling / 2 + self.rng.random() * ceiling / 2)

@@ -70,8 +70,16 @@ class SupervisedStream(ABC, Generic[E]):
     """Base for the market-data and order streams; subclasses open the call and turn messages
     into events. ``events()`` yields core events plus ``ConnectivityChanged``."""
 
-    def __init__(self, name: str, endpoint: str, *, watchdog_s: float, backoff: Backoff, clock: Clock,
-                 queue_size: int = 100_000) -> None:
+    def __init__(
+        self,
+        name: str,
+        endpoint: str,
+        *,
+        watchdog_s: float,
+        backoff: Backoff,
+        clock: Clock,
+        queue_size: int = 100_000,
+    ) -> None:
         self.name = name
         self.endpoint = endpoint
         self.watchdog_s = watchdog_s
@@ -93,7 +101,7 @@ class SupervisedStream(ABC, Generic[E]):
     async def _open(self) -> Any:
         """Open the gRPC call and return it (must support ``read()`` and ``cancel()``)."""
 
-    async def _on_open(self, call: Any) -> None:  # noqa: B027 - optional hook
+    async def _on_open(self, call: Any) -> None:
         """Called right after opening (e.g. send subscriptions on a bidi stream)."""
 
     @abstractmethod
@@ -161,8 +169,15 @@ class SupervisedStream(ABC, Generic[E]):
         if up == self.is_up:
             return
         self.is_up = up
-        self._publish(ConnectivityChanged(ts_ns=self.clock.now_ns(), up=up, endpoint=self.endpoint,
-                                          reason=reason, details={"stream": self.name}))
+        self._publish(
+            ConnectivityChanged(
+                ts_ns=self.clock.now_ns(),
+                up=up,
+                endpoint=self.endpoint,
+                reason=reason,
+                details={"stream": self.name},
+            )
+        )
 
     async def _run(self) -> None:
         attempt = 0

@@ -217,11 +217,13 @@ def _check_levels(
                     int(lines[row]),
                     f"{side} size at level {level} is {_fmt(sz[row, level])} (size not positive)",
                 )
+        # Order and crossing only mean something where every price is a positive number.
+        priced_rows = finite_rows & (bid_px > 0).all(axis=1) & (ask_px > 0).all(axis=1)
         for side, px, word, bad in (
             ("bid", bid_px, "descending", bid_px[:, 1:] >= bid_px[:, :-1]),
             ("ask", ask_px, "ascending", ask_px[:, 1:] <= ask_px[:, :-1]),
         ):
-            rows, levels = _first_true(bad & finite_rows[:, None])
+            rows, levels = _first_true(bad & priced_rows[:, None])
             for row, level in zip(rows.tolist(), levels.tolist(), strict=True):
                 problems.add(
                     int(lines[row]),
@@ -230,12 +232,12 @@ def _check_levels(
                     "(unsorted levels)",
                 )
         best_bid, best_ask = bid_px[:, 0], ask_px[:, 0]
-        for row in np.flatnonzero(best_bid > best_ask).tolist():
+        for row in np.flatnonzero(priced_rows & (best_bid > best_ask)).tolist():
             problems.add(
                 int(lines[row]),
                 f"bid {_fmt(best_bid[row])} is above ask {_fmt(best_ask[row])} (crossed book)",
             )
-        for row in np.flatnonzero(best_bid == best_ask).tolist():
+        for row in np.flatnonzero(priced_rows & (best_bid == best_ask)).tolist():
             problems.add(
                 int(lines[row]), f"bid {_fmt(best_bid[row])} equals ask {_fmt(best_ask[row])} (locked book)"
             )

@@ -378,11 +378,12 @@ class DataEngine:
             self._enforce_budget()
 
     def _enforce_budget(self) -> None:
-        """Free memory until under budget, oldest history first.
+        """Free memory until under budget, oldest history first, a block at a time.
 
         1. spare blocks (free storage, no history lost); 2. walking instruments from the least
-        recently updated: a stale one (no valid book within the TTL) loses its whole history, a live
-        one its oldest blocks down to the block being written. Each step is O(1); the run is timed.
+        recently updated, their oldest blocks of history, down to the block being written — and
+        that one too when the instrument is stale (no valid book within the TTL). Each step frees
+        one block in O(1) and the run stops as soon as the total is under budget; the run is timed.
         """
         started = time.perf_counter_ns()
         now = self._clock.now_ns()
@@ -400,22 +401,17 @@ class DataEngine:
                 break
             stale = self._is_stale(state, now)
             for ring in (state.books, state.trades):
-                if over <= 0:
-                    break
-                if stale:
-                    freed, rows = ring.nbytes, len(ring)
-                    ring.clear()
+                while over > 0:
+                    rows = ring.evict_oldest_block()
+                    freed = ring.block_nbytes
+                    if not rows:
+                        if not stale or ring.nbytes == 0:
+                            break
+                        rows, freed = len(ring), ring.nbytes
+                        ring.clear()
                     freed_rows += rows
                     self._memory_bytes -= freed
                     over -= freed
-                    continue
-                while over > 0:
-                    rows = ring.evict_oldest_block()
-                    if not rows:
-                        break
-                    freed_rows += rows
-                    self._memory_bytes -= ring.block_nbytes
-                    over -= ring.block_nbytes
         elapsed = time.perf_counter_ns() - started
         self._eviction_durations_ns.append(elapsed)
         self._eviction_max_ns = max(self._eviction_max_ns, elapsed)

@@ -120,8 +120,9 @@ class AccountBook:
     def check_buy(self, account: Account, cost: Decimal) -> None:
         """Reject 30034 when free cash does not cover ``cost``."""
         if cost > account.free_cash:
-            raise ExchangeReject(RejectCode.NOT_ENOUGH_BALANCE,
-                                 f"not enough balance: need {cost}, free {account.free_cash}")
+            raise ExchangeReject(
+                RejectCode.NOT_ENOUGH_BALANCE, f"not enough balance: need {cost}, free {account.free_cash}"
+            )
 
     def check_sell(self, account: Account, instrument: Instrument, lots: int, price: Decimal) -> None:
         """Reject 30042 when the sell exceeds the sellable position and shorting is not allowed (or
@@ -130,23 +131,30 @@ class AccountBook:
         if short_lots <= 0:
             return
         if not instrument.short_enabled:
-            raise ExchangeReject(RejectCode.NOT_ENOUGH_ASSETS,
-                                 f"not enough assets: {instrument.ticker} sellable "
-                                 f"{max(account.sellable_lots(instrument.uid), 0)} lots, asked {lots}")
+            raise ExchangeReject(
+                RejectCode.NOT_ENOUGH_ASSETS,
+                f"not enough assets: {instrument.ticker} sellable "
+                f"{max(account.sellable_lots(instrument.uid), 0)} lots, asked {lots}",
+            )
         collateral = price * short_lots * units_per_lot(instrument)
         if collateral > account.free_cash:
-            raise ExchangeReject(RejectCode.NOT_ENOUGH_ASSETS,
-                                 f"not enough assets for a margin trade: short {short_lots} lots of "
-                                 f"{instrument.ticker} needs {collateral}, free {account.free_cash}")
+            raise ExchangeReject(
+                RejectCode.NOT_ENOUGH_ASSETS,
+                f"not enough assets for a margin trade: short {short_lots} lots of "
+                f"{instrument.ticker} needs {collateral}, free {account.free_cash}",
+            )
 
-    def apply_fill(self, account: Account, instrument: Instrument, side: Side, lots: int, price: Decimal) -> Decimal:
+    def apply_fill(
+        self, account: Account, instrument: Instrument, side: Side, lots: int, price: Decimal
+    ) -> Decimal:
         """Move cash and the position by one fill; returns the fill's commission."""
         per_lot = units_per_lot(instrument)
         value = price * lots * per_lot
         fee = self.commission(value)
         account.cash -= side.sign * value + fee
         account.positions[instrument.uid] = account.position(instrument.uid).apply_fill(
-            side, lots, price, per_lot, fee)
+            side, lots, price, per_lot, fee
+        )
         return fee
 
     def positions_view(self, account: Account, instruments: dict[str, Instrument]) -> PositionsView:
@@ -156,13 +164,24 @@ class AccountBook:
             if pos.lots == 0 and not account.blocked_lots.get(uid):
                 continue
             inst = instruments[uid]
-            lines.append(PositionView(uid, pos.lots, inst.lot * pos.lots, pos.avg_price, pos.realized_pnl,
-                                      pos.commission_paid, account.blocked_lots.get(uid, 0)))
-        return PositionsView(account.account_id, account.currency, account.free_cash, account.blocked_cash,
-                             tuple(lines))
+            lines.append(
+                PositionView(
+                    uid,
+                    pos.lots,
+                    inst.lot * pos.lots,
+                    pos.avg_price,
+                    pos.realized_pnl,
+                    pos.commission_paid,
+                    account.blocked_lots.get(uid, 0),
+                )
+            )
+        return PositionsView(
+            account.account_id, account.currency, account.free_cash, account.blocked_cash, tuple(lines)
+        )
 
-    def portfolio_view(self, account: Account, instruments: dict[str, Instrument],
-                       last_prices: dict[str, Decimal]) -> PortfolioView:
+    def portfolio_view(
+        self, account: Account, instruments: dict[str, Instrument], last_prices: dict[str, Decimal]
+    ) -> PortfolioView:
         """GetPortfolio: positions valued at last prices (average price when nothing printed yet)."""
         lines = []
         shares = futures = realized = unrealized = fees = Decimal(0)
@@ -182,7 +201,28 @@ class AccountBook:
                 futures += value
             else:
                 shares += value
-            lines.append(PortfolioLine(uid, pos.lots, inst.lot * pos.lots, pos.avg_price, last, value, upnl,
-                                       pos.realized_pnl, is_futures))
-        return PortfolioView(account.account_id, account.currency, account.cash, tuple(lines), shares, futures,
-                             account.cash + shares + futures, realized, unrealized, fees)
+            lines.append(
+                PortfolioLine(
+                    uid,
+                    pos.lots,
+                    inst.lot * pos.lots,
+                    pos.avg_price,
+                    last,
+                    value,
+                    upnl,
+                    pos.realized_pnl,
+                    is_futures,
+                )
+            )
+        return PortfolioView(
+            account.account_id,
+            account.currency,
+            account.cash,
+            tuple(lines),
+            shares,
+            futures,
+            account.cash + shares + futures,
+            realized,
+            unrealized,
+            fees,
+        )

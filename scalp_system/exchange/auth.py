@@ -53,6 +53,6 @@ def bearer_token(metadata: Iterable[tuple[str, str | bytes]] | None) -> str | No
         text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
         if text[: len(_BEARER)].lower() != _BEARER:
             return None
-        token = text[len(_BEARER):].strip()
+        token = text[len(_BEARER) :].strip()
         return token or None
     return None

@@ -36,31 +36,55 @@ def stable_uid(ticker: str) -> str:
 
 
 def _share(ticker: str, name: str, figi: str, lot: int, tick: str) -> Instrument:
-    return Instrument(uid=stable_uid(ticker), ticker=ticker, figi=figi, class_code="TQBR", lot=Decimal(lot),
-                      tick=Decimal(tick), currency="rub", kind=InstrumentKind.SHARE, name=name,
-                      short_enabled=True, tick_value=Decimal(tick))
+    return Instrument(
+        uid=stable_uid(ticker),
+        ticker=ticker,
+        figi=figi,
+        class_code="TQBR",
+        lot=Decimal(lot),
+        tick=Decimal(tick),
+        currency="rub",
+        kind=InstrumentKind.SHARE,
+        name=name,
+        short_enabled=True,
+        tick_value=Decimal(tick),
+    )
 
 
 _SHARES: tuple[tuple[Instrument, MarketProfile], ...] = (
-    (_share("SBER", "Сбер Банк", "BBG004730N88", 10, "0.01"), MarketProfile(Decimal("310.00"), 0.017, 24.0, 40)),
-    (_share("GAZP", "Газпром", "BBG004730RP0", 10, "0.01"), MarketProfile(Decimal("135.00"), 0.020, 14.0, 60)),
-    (_share("LKOH", "ЛУКОЙЛ", "BBG004731032", 1, "0.5"), MarketProfile(Decimal("7050.0"), 0.016, 9.0, 12)),
-    (_share("VTBR", "Банк ВТБ", "BBG004730ZJ9", 1, "0.01"), MarketProfile(Decimal("95.00"), 0.022, 11.0, 400)),
-    (_share("ROSN", "Роснефть", "BBG004731354", 1, "0.05"), MarketProfile(Decimal("560.00"), 0.018, 7.0, 60)),
-    (_share("GMKN", "Норникель", "BBG004731489", 10, "0.02"), MarketProfile(Decimal("125.00"), 0.020, 9.0, 50)),
-    (_share("MGNT", "Магнит", "BBG004RVFCY3", 1, "0.5"), MarketProfile(Decimal("5100.0"), 0.019, 5.0, 6)),
-    (_share("NVTK", "НОВАТЭК", "BBG00475KKY8", 1, "0.2"), MarketProfile(Decimal("1020.0"), 0.019, 6.0, 25)),
-    (_share("TATN", "Татнефть", "BBG004RVFFC0", 1, "0.1"), MarketProfile(Decimal("680.0"), 0.018, 5.0, 30)),
-    (_share("PLZL", "Полюс", "BBG000R607Y3", 1, "0.5"), MarketProfile(Decimal("13500.0"), 0.018, 4.0, 3)),
+    (
+        _share("SBER", "Сбер Банк", "BBG004730N88", 10, "0.01"),
+        MarketProfile(Decimal("310.00"), 0.017, 14.0, 40),
+    ),
+    (_share("GAZP", "Газпром", "BBG004730RP0", 10, "0.01"), MarketProfile(Decimal("135.00"), 0.020, 9.0, 60)),
+    (_share("LKOH", "ЛУКОЙЛ", "BBG004731032", 1, "0.5"), MarketProfile(Decimal("7050.0"), 0.016, 6.0, 12)),
+    (_share("VTBR", "Банк ВТБ", "BBG004730ZJ9", 1, "0.01"), MarketProfile(Decimal("95.00"), 0.022, 7.0, 400)),
+    (_share("ROSN", "Роснефть", "BBG004731354", 1, "0.05"), MarketProfile(Decimal("560.00"), 0.018, 5.0, 60)),
+    (
+        _share("GMKN", "Норникель", "BBG004731489", 10, "0.02"),
+        MarketProfile(Decimal("125.00"), 0.020, 6.0, 50),
+    ),
+    (_share("MGNT", "Магнит", "BBG004RVFCY3", 1, "0.5"), MarketProfile(Decimal("5100.0"), 0.019, 4.0, 6)),
+    (_share("NVTK", "НОВАТЭК", "BBG00475KKY8", 1, "0.2"), MarketProfile(Decimal("1020.0"), 0.019, 4.0, 25)),
+    (_share("TATN", "Татнефть", "BBG004RVFFC0", 1, "0.1"), MarketProfile(Decimal("680.0"), 0.018, 4.0, 30)),
+    (_share("PLZL", "Полюс", "BBG000R607Y3", 1, "0.5"), MarketProfile(Decimal("13500.0"), 0.018, 3.0, 3)),
 )
 
 # IMOEXF: the perpetual index future on IMOEX; 1 contract = index × 10 RUB, tick 0.5 pt = 5 RUB.
 _INDEX_FUTURE = Instrument(
-    uid=stable_uid("IMOEXF"), ticker="IMOEXF", figi="FUTIMOEXF000", class_code="SPBFUT", lot=Decimal(1),
-    tick=Decimal("0.5"), currency="rub", kind=InstrumentKind.FUTURES, name="IMOEX perpetual future",
-    short_enabled=True, tick_value=Decimal(5),
+    uid=stable_uid("IMOEXF"),
+    ticker="IMOEXF",
+    figi="FUTIMOEXF000",
+    class_code="SPBFUT",
+    lot=Decimal(1),
+    tick=Decimal("0.5"),
+    currency="rub",
+    kind=InstrumentKind.FUTURES,
+    name="IMOEX perpetual future",
+    short_enabled=True,
+    tick_value=Decimal(5),
 )
-_INDEX_PROFILE = MarketProfile(Decimal("2850.0"), 0.015, 12.0, 20)
+_INDEX_PROFILE = MarketProfile(Decimal("2850.0"), 0.015, 8.0, 20)
 
 _PROFILES: dict[str, MarketProfile] = {i.uid: p for i, p in _SHARES} | {_INDEX_FUTURE.uid: _INDEX_PROFILE}
 HEDGE_TICKER = "IMOEXF"
@@ -73,7 +97,11 @@ def default_catalogue() -> list[Instrument]:
 
 def market_profile(instrument: Instrument | str) -> MarketProfile:
     """The synthetic-market profile of a catalogue instrument (by Instrument, uid, ticker or figi)."""
-    uid = instrument.uid if isinstance(instrument, Instrument) else Catalogue(default_catalogue()).get(instrument).uid
+    uid = (
+        instrument.uid
+        if isinstance(instrument, Instrument)
+        else Catalogue(default_catalogue()).get(instrument).uid
+    )
     return _PROFILES[uid]
 
 

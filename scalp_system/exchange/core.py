@@ -36,7 +36,7 @@ from scalp_system.exchange.reports import (
     TradePrinted,
     TradingStatusSet,
 )
-from scalp_system.exchange.source import BookUpdated, ClientExecuted, MarketSource, SourceEvent, TapePrinted
+from scalp_system.exchange.source import BookUpdated, MarketSource, SourceEvent, TapePrinted
 
 # SecurityTradingStatus values (reference §2) and which order types each allows (reference §9).
 STATUS_NOT_AVAILABLE = 1
@@ -49,6 +49,12 @@ MAX_REQUEST_KEY_LEN = 36
 _FIRST_ORDER_ID = 100_000_000_001
 _FIRST_TRADE_ID = 500_000_000_001
 _TRADE_HISTORY = 100_000
+
+
+def price_of(instrument: Instrument, ticks: int) -> Decimal:
+    """Ticks → price with the tick's exponent (``31000`` SBER ticks → ``310.00``, never ``3.1E+2``), so
+    prices print as plain decimal strings in reports and journals."""
+    return Decimal(ticks) * instrument.tick
 
 
 @dataclass(slots=True)
@@ -80,10 +86,25 @@ class _WorkingOrder:
         units = Decimal(self.lots_executed) * self.instrument.lot
         avg = (self.executed_value / units) if self.lots_executed else Decimal(0)
         return OrderReport(
-            self.order_id, self.request_key, self.account_id, self.instrument.uid, self.side,
-            self.lots_requested, self.lots_executed, self.order_type, self.time_in_force, self.price_ticks,
-            self.status, avg, self.executed_value, self.commission, self.created_ns,
-            self.updated_ns or self.created_ns, tuple(self.fills), self.initial_price, self.message,
+            self.order_id,
+            self.request_key,
+            self.account_id,
+            self.instrument.uid,
+            self.side,
+            self.lots_requested,
+            self.lots_executed,
+            self.order_type,
+            self.time_in_force,
+            self.price_ticks,
+            self.status,
+            avg,
+            self.executed_value,
+            self.commission,
+            self.created_ns,
+            self.updated_ns or self.created_ns,
+            tuple(self.fills),
+            self.initial_price,
+            self.message,
         )
 
 
@@ -124,7 +145,9 @@ class ExchangeCore:
         self._next_trade_id = _FIRST_TRADE_ID
         self._last_price: dict[str, int] = {}
         self._book_ts: dict[str, int] = {}
-        self._trades: dict[str, deque[Trade]] = {uid: deque(maxlen=_TRADE_HISTORY) for uid in self._instruments}
+        self._trades: dict[str, deque[Trade]] = {
+            uid: deque(maxlen=_TRADE_HISTORY) for uid in self._instruments
+        }
         self._listeners: list[Callable[[ExchangeEvent], None]] = []
 
     # --- time and market flow -----------------------------------------------------------------
@@ -192,7 +215,7 @@ class ExchangeCore:
 
     def portfolio(self, account_id: str) -> PortfolioView:
         """Cash plus positions valued at last prices."""
-        last = {uid: self._instruments[uid].to_price(t) for uid, t in self._last_price.items()}
+        last = {uid: price_of(self._instruments[uid], t) for uid, t in self._last_price.items()}
         return self._accounts.portfolio_view(self._accounts.get(account_id), self._instruments, last)
 
     # --- instruments and market data ------------------------------------------------------------
@@ -210,8 +233,10 @@ class ExchangeCore:
         try:
             return inst.to_ticks(price)
         except MoneyError as exc:
-            raise ExchangeReject(RejectCode.PRICE_OFF_TICK, f"price {price} is not a multiple of "
-                                 f"min_price_increment {inst.tick} for {inst.ticker}") from exc
+            raise ExchangeReject(
+                RejectCode.PRICE_OFF_TICK,
+                f"price {price} is not a multiple of min_price_increment {inst.tick} for {inst.ticker}",
+            ) from exc
 
     def set_trading_status(self, instrument_id: str, status: int | None) -> None:
         """Force an instrument's trading status (None: back to the ``trading`` schedule)."""
@@ -271,14 +296,22 @@ class ExchangeCore:
         venue_book = self._source.book(uid)
         down, up = self.limits(uid)
         ts = self._book_ts.get(uid, self._now_ns)
-        return OrderBook.build(uid, venue_book.levels(Side.BUY, depth), venue_book.levels(Side.SELL, depth), ts,
-                               ts, depth=depth, limit_up_ticks=up, limit_down_ticks=down)
+        return OrderBook.build(
+            uid,
+            venue_book.levels(Side.BUY, depth),
+            venue_book.levels(Side.SELL, depth),
+            ts,
+            ts,
+            depth=depth,
+            limit_up_ticks=up,
+            limit_down_ticks=down,
+        )
 
     def last_price(self, instrument_id: str) -> Decimal | None:
         """The last traded price (None before the first print)."""
         inst = self.instrument(instrument_id)
         ticks = self._last_price.get(inst.uid)
-        return inst.to_price(ticks) if ticks is not None else None
+        return price_of(inst, ticks) if ticks is not None else None
 
     def last_price_ticks(self, instrument_id: str) -> int | None:
         """The last traded price in ticks."""
@@ -331,24 +364,35 @@ class ExchangeCore:
         ts_ns, events = self._catch_up(ts_ns)
         info = self._limiter.acquire(account_id, ts_ns)
         if not request_key or len(request_key) > MAX_REQUEST_KEY_LEN:
-            raise ExchangeReject(RejectCode.ORDER_KEY_INVALID, "order_id (request key) must be 1-36 characters")
+            raise ExchangeReject(
+                RejectCode.ORDER_KEY_INVALID, "order_id (request key) must be 1-36 characters"
+            )
         known = self._by_key.get((account_id, request_key))
         if known is not None:
             return PostResult(self._orders[known].report(), False, tuple(events), info)
         inst = self.instrument(instrument_uid)
         if not inst.api_trade_available:
-            raise ExchangeReject(RejectCode.API_TRADING_FORBIDDEN, f"{inst.ticker} is not available for API trading")
+            raise ExchangeReject(
+                RejectCode.API_TRADING_FORBIDDEN, f"{inst.ticker} is not available for API trading"
+            )
         if order_type is OrderType.BESTPRICE:
             order_type = OrderType.MARKET
         if order_type not in (OrderType.LIMIT, OrderType.MARKET):
             raise ExchangeReject(RejectCode.ORDER_TYPE_INVALID, f"order type {order_type!r} is not supported")
-        allowed = (self.limit_order_available(inst.uid) if order_type is OrderType.LIMIT
-                   else self.market_order_available(inst.uid))
+        allowed = (
+            self.limit_order_available(inst.uid)
+            if order_type is OrderType.LIMIT
+            else self.market_order_available(inst.uid)
+        )
         if not allowed:
-            raise ExchangeReject(RejectCode.NOT_TRADING, f"{inst.ticker} is not available for trading now "
-                                 f"(status {self.trading_status(inst.uid)})")
+            raise ExchangeReject(
+                RejectCode.NOT_TRADING,
+                f"{inst.ticker} is not available for trading now (status {self.trading_status(inst.uid)})",
+            )
         if isinstance(lots, bool) or not isinstance(lots, int) or lots <= 0:
-            raise ExchangeReject(RejectCode.QUANTITY_INVALID, f"quantity must be a positive number of lots, got {lots}")
+            raise ExchangeReject(
+                RejectCode.QUANTITY_INVALID, f"quantity must be a positive number of lots, got {lots}"
+            )
         tif = TimeInForce.DAY if time_in_force is TimeInForce.UNSPECIFIED else time_in_force
         if order_type is OrderType.MARKET:
             tif, limit = TimeInForce.FILL_AND_KILL, None
@@ -356,23 +400,39 @@ class ExchangeCore:
             limit = self._limit_price(inst, price_ticks, price)
         venue_book = self._source.book(inst.uid)
         preview = venue_book.sweep_preview(side, lots, limit)
-        initial_ticks = limit if limit is not None else (preview[0][0] if preview else self._last_price.get(inst.uid))
-        initial_price = inst.to_price(initial_ticks) if initial_ticks is not None else Decimal(0)
+        initial_ticks = (
+            limit if limit is not None else (preview[0][0] if preview else self._last_price.get(inst.uid))
+        )
+        initial_price = price_of(inst, initial_ticks) if initial_ticks is not None else Decimal(0)
         per_lot = units_per_lot(inst)
         block_per_lot = Decimal(0)
         if side is Side.BUY:
             if limit is not None:
-                value = inst.to_price(limit) * per_lot
+                value = price_of(inst, limit) * per_lot
                 block_per_lot = value + value * self._accounts.commission_rate
                 self._accounts.check_buy(account, block_per_lot * lots)
             else:
-                self._accounts.check_buy(account, self._accounts.buy_cost(
-                    inst, [(inst.to_price(p), q) for p, q in preview]))
+                self._accounts.check_buy(
+                    account, self._accounts.buy_cost(inst, [(price_of(inst, p), q) for p, q in preview])
+                )
         else:
             self._accounts.check_sell(account, inst, lots, initial_price)
 
-        order = _WorkingOrder(str(self._next_order_id), request_key, account_id, inst, side, lots, order_type, tif,
-                              limit, ts_ns, initial_price, block_per_lot, updated_ns=ts_ns)
+        order = _WorkingOrder(
+            str(self._next_order_id),
+            request_key,
+            account_id,
+            inst,
+            side,
+            lots,
+            order_type,
+            tif,
+            limit,
+            ts_ns,
+            initial_price,
+            block_per_lot,
+            updated_ns=ts_ns,
+        )
         self._next_order_id += 1
         self._orders[order.order_id] = order
         self._by_key[(account_id, request_key)] = order.order_id
@@ -408,12 +468,16 @@ class ExchangeCore:
             raise ExchangeReject(RejectCode.PRICE_INVALID, "a limit order needs a positive price")
         down, up = self.limits(inst.uid)
         if (up is not None and price_ticks > up) or (down is not None and price_ticks < down):
-            raise ExchangeReject(RejectCode.PRICE_OUTSIDE_LIMITS,
-                                 f"price {inst.to_price(price_ticks)} is outside the limits "
-                                 f"[{inst.to_price(down or 0)}, {inst.to_price(up or 0)}] for {inst.ticker}")
+            raise ExchangeReject(
+                RejectCode.PRICE_OUTSIDE_LIMITS,
+                f"price {price_of(inst, price_ticks)} is outside the limits "
+                f"[{price_of(inst, down or 0)}, {price_of(inst, up or 0)}] for {inst.ticker}",
+            )
         return price_ticks
 
-    def cancel_order(self, account_id: str, order_id: str, ts_ns: int, *, by_request_key: bool = False) -> OrderReport:
+    def cancel_order(
+        self, account_id: str, order_id: str, ts_ns: int, *, by_request_key: bool = False
+    ) -> OrderReport:
         """Cancel a working order (CancelOrder); ``by_request_key`` looks it up by the client key.
         Raises 50005 for an unknown order and 30059 when it is already final."""
         self._accounts.get(account_id)
@@ -424,8 +488,10 @@ class ExchangeCore:
         if order is None or order.account_id != account_id:
             raise ExchangeReject(RejectCode.ORDER_NOT_FOUND, f"order {order_id!r} not found")
         if order.status.is_terminal:
-            raise ExchangeReject(RejectCode.ORDER_NOT_CANCELLABLE,
-                                 f"cancel order error: order {order_id} is already {order.status.name}")
+            raise ExchangeReject(
+                RejectCode.ORDER_NOT_CANCELLABLE,
+                f"cancel order error: order {order_id} is already {order.status.name}",
+            )
         self._source.book(order.instrument.uid).cancel(order.order_id)
         events: list[ExchangeEvent] = [BookChanged(order.instrument.uid, ts_ns)]
         order.message = "cancelled by client"
@@ -451,7 +517,9 @@ class ExchangeCore:
         elif order.price_ticks is not None and order.time_in_force is TimeInForce.DAY:
             held = min(lots, max(account.sellable_lots(order.instrument.uid), 0))
             order.held_lots += held
-            account.blocked_lots[order.instrument.uid] = account.blocked_lots.get(order.instrument.uid, 0) + held
+            account.blocked_lots[order.instrument.uid] = (
+                account.blocked_lots.get(order.instrument.uid, 0) + held
+            )
 
     def _release(self, order: _WorkingOrder, lots: int) -> None:
         account = self._accounts.get(order.account_id)
@@ -463,7 +531,9 @@ class ExchangeCore:
             order.held_lots -= freed
             account.blocked_lots[uid] = account.blocked_lots.get(uid, 0) - freed
 
-    def _close(self, order: _WorkingOrder, status: OrderStatus, ts_ns: int, events: list[ExchangeEvent]) -> None:
+    def _close(
+        self, order: _WorkingOrder, status: OrderStatus, ts_ns: int, events: list[ExchangeEvent]
+    ) -> None:
         self._release(order, order.lots_requested - order.lots_executed)
         order.status = status
         order.updated_ns = ts_ns
@@ -488,8 +558,9 @@ class ExchangeCore:
 
     def _on_print(self, tape: TapePrinted, events: list[ExchangeEvent]) -> None:
         trade_id = self._new_trade_id()
-        trade = Trade(tape.instrument_uid, tape.price_ticks, tape.lots, tape.aggressor, tape.ts_ns, tape.ts_ns,
-                      trade_id)
+        trade = Trade(
+            tape.instrument_uid, tape.price_ticks, tape.lots, tape.aggressor, tape.ts_ns, tape.ts_ns, trade_id
+        )
         self._last_price[tape.instrument_uid] = tape.price_ticks
         self._trades[tape.instrument_uid].append(trade)
         events.append(TradePrinted(trade))
@@ -500,13 +571,20 @@ class ExchangeCore:
                 self._fill(order, tape.price_ticks, tape.lots, tape.ts_ns, trade_id + suffix, events)
                 suffix = "-2"
 
-    def _fill(self, order: _WorkingOrder, price_ticks: int, lots: int, ts_ns: int, trade_id: str,
-              events: list[ExchangeEvent]) -> None:
+    def _fill(
+        self,
+        order: _WorkingOrder,
+        price_ticks: int,
+        lots: int,
+        ts_ns: int,
+        trade_id: str,
+        events: list[ExchangeEvent],
+    ) -> None:
         lots = min(lots, order.lots_requested - order.lots_executed)
         if lots <= 0:
             return
         inst = order.instrument
-        price = inst.to_price(price_ticks)
+        price = price_of(inst, price_ticks)
         account = self._accounts.get(order.account_id)
         self._release(order, lots)
         fee = self._accounts.apply_fill(account, inst, order.side, lots, price)
@@ -514,7 +592,9 @@ class ExchangeCore:
         order.executed_value += price * lots * inst.lot
         order.commission += fee
         order.updated_ns = ts_ns
-        fill = Fill(trade_id, order.order_id, order.request_key, inst.uid, order.side, lots, price, ts_ns, fee)
+        fill = Fill(
+            trade_id, order.order_id, order.request_key, inst.uid, order.side, lots, price, ts_ns, fee
+        )
         order.fills.append(fill)
         events.append(FillExecuted(order.account_id, fill))
         if order.lots_executed >= order.lots_requested:

@@ -56,7 +56,9 @@ class ExchangeReject(Exception):
     """The exchange refused a request. ``code`` is the API's numeric code as a string (``"30078"``);
     ``rate_limit`` is set for 80002 (and fills the ``x-ratelimit-*`` metadata)."""
 
-    def __init__(self, code: RejectCode | str, message: str, *, rate_limit: RateLimitInfo | None = None) -> None:
+    def __init__(
+        self, code: RejectCode | str, message: str, *, rate_limit: RateLimitInfo | None = None
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = str(code)
         self.message = message

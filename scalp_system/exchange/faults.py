@@ -160,8 +160,12 @@ class FaultSwitches:
         if self._exhausted_left > 0:
             self._exhausted_left -= 1
             self.injected["resource_exhausted"] += 1
-            return UnaryFault(grpc.StatusCode.RESOURCE_EXHAUSTED, "80002",
-                              "request limit exceeded", reset_s=self._exhausted_reset_s)
+            return UnaryFault(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                "80002",
+                "request limit exceeded",
+                reset_s=self._exhausted_reset_s,
+            )
         return None
 
     def set_ack_delay(self, seconds: float) -> None:
@@ -204,7 +208,9 @@ class FaultSwitches:
     def stalled_until(self, kind: StreamKind, opened_at: float) -> float | None:
         """When a stream of ``kind`` opened at ``opened_at`` may speak again, or None if not stalled."""
         now = self._clock()
-        until = [s.until for s in self._stalls if kind in s.kinds and s.started >= opened_at and s.until > now]
+        until = [
+            s.until for s in self._stalls if kind in s.kinds and s.started >= opened_at and s.until > now
+        ]
         return max(until) if until else None
 
     def on_reset(self, listener: ResetListener) -> Callable[[], None]:
@@ -234,7 +240,9 @@ class FaultSwitches:
         """Swap consecutive order-state and trade stream messages (the later one arrives first)."""
         self.reorder_stream_messages = enabled
 
-    def set_book_faults(self, *, inconsistent: float = 0.0, crossed: float = 0.0, garbage: float = 0.0) -> None:
+    def set_book_faults(
+        self, *, inconsistent: float = 0.0, crossed: float = 0.0, garbage: float = 0.0
+    ) -> None:
         """Fractions (0..1) of outgoing book messages that are inconsistent, crossed or malformed."""
         for name, value in (("inconsistent", inconsistent), ("crossed", crossed), ("garbage", garbage)):
             if not 0.0 <= value <= 1.0:

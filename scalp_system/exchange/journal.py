@@ -52,34 +52,89 @@ class Journal:
         self._file.flush()
         self.lines_written += 1
 
-    def post_order(self, *, account_id: str, order_request_id: str, order_id: str, created: bool,
-                   market_ts: int, status: str = "") -> None:
+    def post_order(
+        self,
+        *,
+        account_id: str,
+        order_request_id: str,
+        order_id: str,
+        created: bool,
+        market_ts: int,
+        status: str = "",
+    ) -> None:
         """One PostOrder call; ``created`` is false when the key was already known (no new order)."""
-        self.record("post_order", account_id=account_id, order_request_id=order_request_id,
-                    order_id=order_id, created=created, status=status, market_ts=market_ts)
+        self.record(
+            "post_order",
+            account_id=account_id,
+            order_request_id=order_request_id,
+            order_id=order_id,
+            created=created,
+            status=status,
+            market_ts=market_ts,
+        )
 
-    def post_order_rejected(self, *, account_id: str, order_request_id: str, code: str, message: str,
-                            market_ts: int) -> None:
+    def post_order_rejected(
+        self, *, account_id: str, order_request_id: str, code: str, message: str, market_ts: int
+    ) -> None:
         """A PostOrder call the exchange refused with an API error code (no order exists)."""
-        self.record("post_order_rejected", account_id=account_id, order_request_id=order_request_id,
-                    code=code, message=message, market_ts=market_ts)
+        self.record(
+            "post_order_rejected",
+            account_id=account_id,
+            order_request_id=order_request_id,
+            code=code,
+            message=message,
+            market_ts=market_ts,
+        )
 
-    def fill(self, *, account_id: str, order_id: str, order_request_id: str, trade_id: str, lots: int,
-             price: Decimal, market_ts: int) -> None:
+    def fill(
+        self,
+        *,
+        account_id: str,
+        order_id: str,
+        order_request_id: str,
+        trade_id: str,
+        lots: int,
+        price: Decimal,
+        market_ts: int,
+    ) -> None:
         """One execution of one order at an exact price."""
-        self.record("fill", account_id=account_id, order_id=order_id, order_request_id=order_request_id,
-                    trade_id=trade_id, lots=lots, price=price, market_ts=market_ts)
+        self.record(
+            "fill",
+            account_id=account_id,
+            order_id=order_id,
+            order_request_id=order_request_id,
+            trade_id=trade_id,
+            lots=lots,
+            price=price,
+            market_ts=market_ts,
+        )
 
     def cancel(self, *, account_id: str, order_id: str, status: str, market_ts: int) -> None:
         """A CancelOrder call and the state the order ended in."""
         self.record("cancel", account_id=account_id, order_id=order_id, status=status, market_ts=market_ts)
 
-    def order_state(self, *, account_id: str, order_id: str, order_request_id: str, status: str,
-                    lots_requested: int, lots_executed: int, market_ts: int) -> None:
+    def order_state(
+        self,
+        *,
+        account_id: str,
+        order_id: str,
+        order_request_id: str,
+        status: str,
+        lots_requested: int,
+        lots_executed: int,
+        market_ts: int,
+    ) -> None:
         """An order changed state (new, partially filled, filled, cancelled, rejected)."""
-        self.record("order_state", account_id=account_id, order_id=order_id,
-                    order_request_id=order_request_id, status=status, lots_requested=lots_requested,
-                    lots_executed=lots_executed, market_ts=market_ts)
+        self.record(
+            "order_state",
+            account_id=account_id,
+            order_id=order_id,
+            order_request_id=order_request_id,
+            status=status,
+            lots_requested=lots_requested,
+            lots_executed=lots_executed,
+            market_ts=market_ts,
+        )
 
     def close(self) -> None:
         """Flush and close the file; later records are dropped."""

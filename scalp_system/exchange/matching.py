@@ -79,8 +79,12 @@ class LimitOrderBook:
 
     def shape(self) -> tuple[int, int, int, int]:
         """(bid levels, ask levels, agent bid orders, agent ask orders): the generator's upkeep check."""
-        return (len(self._bid_prices), len(self._ask_prices), len(self._agent_orders[Side.BUY]),
-                len(self._agent_orders[Side.SELL]))
+        return (
+            len(self._bid_prices),
+            len(self._ask_prices),
+            len(self._agent_orders[Side.BUY]),
+            len(self._agent_orders[Side.SELL]),
+        )
 
     def deepest(self, side: Side) -> int | None:
         """The worst price level of ``side`` (lowest bid, highest ask)."""
@@ -129,8 +133,9 @@ class LimitOrderBook:
             prices, book = self._bid_prices, self._bids
             iterator = reversed(prices)
         for price in iterator:
-            if lots <= 0 or (limit_ticks is not None and (price > limit_ticks if side is Side.BUY
-                                                          else price < limit_ticks)):
+            if lots <= 0 or (
+                limit_ticks is not None and (price > limit_ticks if side is Side.BUY else price < limit_ticks)
+            ):
                 break
             take = min(lots, book[price].total)
             taken.append((price, take))
@@ -139,7 +144,9 @@ class LimitOrderBook:
 
     # --- client orders (VenueBook) ------------------------------------------------------------
 
-    def take(self, side: Side, lots: int, limit_ticks: int | None, ts_ns: int, client_ref: str) -> list[TapePrinted]:
+    def take(
+        self, side: Side, lots: int, limit_ticks: int | None, ts_ns: int, client_ref: str
+    ) -> list[TapePrinted]:
         """Execute an aggressive client order against the book (best price first, then time)."""
         return self._match(side, lots, limit_ticks, ts_ns, client_ref)
 
@@ -157,7 +164,9 @@ class LimitOrderBook:
 
     # --- market flow (agents) ---------------------------------------------------------------
 
-    def agent_limit(self, side: Side, price_ticks: int, lots: int, ts_ns: int) -> tuple[int, list[TapePrinted]]:
+    def agent_limit(
+        self, side: Side, price_ticks: int, lots: int, ts_ns: int
+    ) -> tuple[int, list[TapePrinted]]:
         """An agent's limit order: crosses what it can, the rest joins the book.
         Returns (order id or 0 when fully executed, prints)."""
         prints = self._match(side, lots, price_ticks, ts_ns, None)
@@ -170,7 +179,9 @@ class LimitOrderBook:
         agents.append(order)
         return order.order_id, prints
 
-    def agent_market(self, side: Side, lots: int, ts_ns: int, limit_ticks: int | None = None) -> list[TapePrinted]:
+    def agent_market(
+        self, side: Side, lots: int, ts_ns: int, limit_ticks: int | None = None
+    ) -> list[TapePrinted]:
         """An agent's market order (the unfilled rest is dropped)."""
         return self._match(side, lots, limit_ticks, ts_ns, None)
 
@@ -218,7 +229,9 @@ class LimitOrderBook:
         return order
 
     def _remove(self, order: _RestingOrder) -> int:
-        book, prices = (self._bids, self._bid_prices) if order.side is Side.BUY else (self._asks, self._ask_prices)
+        book, prices = (
+            (self._bids, self._bid_prices) if order.side is Side.BUY else (self._asks, self._ask_prices)
+        )
         level = book[order.price]
         level.orders.remove(order)
         left = order.remaining
@@ -242,8 +255,9 @@ class LimitOrderBook:
                 last.slot = order.slot
             order.slot = -1
 
-    def _match(self, side: Side, lots: int, limit: int | None, ts_ns: int,
-               taker_ref: str | None) -> list[TapePrinted]:
+    def _match(
+        self, side: Side, lots: int, limit: int | None, ts_ns: int, taker_ref: str | None
+    ) -> list[TapePrinted]:
         prints: list[TapePrinted] = []
         uid = self.instrument_uid
         if side is Side.BUY:

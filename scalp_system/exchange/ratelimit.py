@@ -43,7 +43,10 @@ class MinuteRateLimiter:
         if count >= self.limit:
             self._windows[key] = (start, count)
             info = self._info(start, count, ts_ns)
-            raise ExchangeReject(RejectCode.RATE_LIMIT, f"request limit of {self.limit} orders per minute "
-                                 f"exceeded; resets in {info.reset_s} s", rate_limit=info)
+            raise ExchangeReject(
+                RejectCode.RATE_LIMIT,
+                f"request limit of {self.limit} orders per minute exceeded; resets in {info.reset_s} s",
+                rate_limit=info,
+            )
         self._windows[key] = (start, count + 1)
         return self._info(start, count + 1, ts_ns)

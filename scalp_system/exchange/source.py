@@ -74,7 +74,9 @@ class VenueBook(Protocol):
         """The (price, lots) an aggressive order of ``side`` would take now (no change to the book)."""
         ...
 
-    def take(self, side: Side, lots: int, limit_ticks: int | None, ts_ns: int, client_ref: str) -> list[TapePrinted]:
+    def take(
+        self, side: Side, lots: int, limit_ticks: int | None, ts_ns: int, client_ref: str
+    ) -> list[TapePrinted]:
         """Execute an aggressive client order up to ``lots`` at prices no worse than ``limit_ticks``
         (None: any price); returns the prints, the client as taker."""
         ...

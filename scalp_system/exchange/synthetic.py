@@ -40,7 +40,7 @@ from scalp_system.core.instrument import Instrument
 from scalp_system.core.orders import Side
 from scalp_system.exchange.catalogue import MarketProfile, market_profile
 from scalp_system.exchange.matching import LimitOrderBook
-from scalp_system.exchange.source import BookUpdated, SourceEvent, TapePrinted
+from scalp_system.exchange.source import BookUpdated, SourceEvent
 
 # 2025-03-03 07:00:00 UTC = 10:00 MSK, a Monday: the default start of the synthetic session.
 DEFAULT_START_NS = 1_740_985_200 * NS_PER_S
@@ -55,12 +55,16 @@ _HAWKES_JUMP = 1.3  # branching ratio = jump / decay = 0.65
 _BRANCHING = _HAWKES_JUMP / _HAWKES_DECAY_PER_S
 _U_SHAPE = 1.6  # intensity at the open/close is 1 + _U_SHAPE times the midday one
 _U_MEAN = 1.0 + _U_SHAPE / 3.0
-_CALM_MEAN_S = 20 * 60.0
-_VOLATILE_MEAN_S = 5 * 60.0
+_CALM_MEAN_S = 10 * 60.0
+_VOLATILE_MEAN_S = 3 * 60.0
 _VOLATILE_INTENSITY = 1.8
 _VOLATILE_VOL = 2.5
 _IMPACT_TICKS = 0.25
+_LEAN = 0.8  # how strongly limit placement and cancels lean toward the fair price (per tick of gap)
 _POOL = 8192
+_LOG_OFFSETS = math.log(31.0)  # limit orders land 0..30 levels behind the fair quote, log-uniformly
+_BUY = Side.BUY
+_SELL = Side.SELL
 
 
 def u_shape(ts_ns: int) -> float:
@@ -86,8 +90,11 @@ class _InstrumentFlow:
         self.rng = np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(instrument.uid.encode())]))
         self._u = self._uniform_stream().__next__
         self._n = self._normal_stream().__next__
-        start_ticks = instrument.to_ticks(profile.start_price) if profile.start_price % instrument.tick == 0 \
+        start_ticks = (
+            instrument.to_ticks(profile.start_price)
+            if profile.start_price % instrument.tick == 0
             else int(profile.start_price / instrument.tick)
+        )
         self.fair = float(start_ticks) + 0.5
         events_per_day = profile.events_per_s * SESSION_LENGTH_S
         self.sigma = profile.daily_volatility * start_ticks / math.sqrt(events_per_day) * 0.8
@@ -140,7 +147,7 @@ class _InstrumentFlow:
             if far is None:
                 best_other = book.best_ask() if side is Side.BUY else book.best_bid()
                 anchor = int(self.fair) if best_other is None else best_other
-                far = anchor if side is Side.BUY else anchor
+                far = anchor
             price = far - 1 if side is Side.BUY else far + 1
             book.agent_limit(side, price, self._depth_lots(book.level_count(side)), ts_ns)
         while book.agent_order_count(side) > MAX_AGENT_ORDERS_PER_SIDE:
@@ -190,56 +197,56 @@ class _InstrumentFlow:
         bid, ask = book.best_bid(), book.best_ask()
         mid = (bid + ask) / 2.0 if bid is not None and ask is not None else self.fair
         gap = self.fair - mid
-        events: list[SourceEvent] = []
         action = self._u()
         market_share = 0.16 if self.volatile else 0.11
         if action < market_share:
-            events.extend(self._market_order(gap, ts))
+            events = self._market_order(gap, ts)
         elif action < market_share + 0.47:
-            events.extend(self._limit_order(gap, bid, ask, ts))
+            events = self._limit_order(gap, bid, ask, ts)
         else:
-            events.extend(self._cancel(gap, ts))
+            events = self._cancel(gap, ts)
         bid_levels, ask_levels, bid_orders, ask_orders = book.shape()
         if bid_levels < MIN_LEVELS or bid_orders > MAX_AGENT_ORDERS_PER_SIDE:
-            self._refill(Side.BUY, ts)
+            self._refill(_BUY, ts)
         if ask_levels < MIN_LEVELS or ask_orders > MAX_AGENT_ORDERS_PER_SIDE:
-            self._refill(Side.SELL, ts)
+            self._refill(_SELL, ts)
         self.next_ns = self._draw_next(ts)
         return events
 
     def _market_order(self, gap: float, ts: int) -> list[SourceEvent]:
-        side = Side.BUY if self._u() < _logistic(1.2 * gap + self.pressure) else Side.SELL
+        side = _BUY if self._u() < _logistic(1.2 * gap + self.pressure) else _SELL
         top = sum(q for _, q in self.book.levels(side.opposite, 5))
         size = min(self._pareto(self.median * 0.7, 1.4, self.median * 40.0), max(1, int(top * 0.6)))
-        prints: list[SourceEvent] = list(self.book.agent_market(side, size, ts))
-        self.fair += side.sign * _IMPACT_TICKS * math.sqrt(size / self.median)
-        prints.append(BookUpdated(self.uid, ts))
-        return prints
+        events: list[SourceEvent] = self.book.agent_market(side, size, ts)  # type: ignore[assignment]
+        self.fair += (_IMPACT_TICKS if side is _BUY else -_IMPACT_TICKS) * math.sqrt(size / self.median)
+        events.append(BookUpdated(self.uid, ts))
+        return events
 
     def _limit_order(self, gap: float, bid: int | None, ask: int | None, ts: int) -> list[SourceEvent]:
-        side = Side.BUY if self._u() < _logistic(1.5 * gap) else Side.SELL
-        offset = int(math.exp(self._u() * math.log(31.0))) - 1
+        offset = int(math.exp(self._u() * _LOG_OFFSETS)) - 1
         size = self._pareto(self.median, 1.6, self.median * 60.0)
-        if side is Side.BUY:
+        if self._u() < _logistic(_LEAN * gap):
+            side = _BUY
             price = math.floor(self.fair - 0.5) - offset
             if ask is not None and price >= ask:
                 price = ask - 1
-            nth = self.book.nth_price(Side.BUY, DISPLAY_DEPTH)
+            nth = self.book.nth_price(_BUY, DISPLAY_DEPTH)
             visible = nth is None or price >= nth
         else:
+            side = _SELL
             price = math.ceil(self.fair + 0.5) + offset
             if bid is not None and price <= bid:
                 price = bid + 1
-            nth = self.book.nth_price(Side.SELL, DISPLAY_DEPTH)
+            nth = self.book.nth_price(_SELL, DISPLAY_DEPTH)
             visible = nth is None or price <= nth
         _, prints = self.book.agent_limit(side, price, size, ts)
-        events: list[SourceEvent] = list(prints)
+        events: list[SourceEvent] = prints  # type: ignore[assignment]
         if visible or prints:
             events.append(BookUpdated(self.uid, ts))
         return events
 
     def _cancel(self, gap: float, ts: int) -> list[SourceEvent]:
-        side = Side.SELL if self._u() < _logistic(1.5 * gap) else Side.BUY
+        side = _SELL if self._u() < _logistic(_LEAN * gap) else _BUY
         count = self.book.agent_order_count(side)
         if count == 0:
             return []
@@ -273,8 +280,12 @@ class SyntheticMarket:
         for inst in self._instruments:
             profile = (profiles or {}).get(inst.uid) or market_profile(inst)
             if activity != 1.0:
-                profile = MarketProfile(profile.start_price, profile.daily_volatility,
-                                        profile.events_per_s * activity, profile.median_order_lots)
+                profile = MarketProfile(
+                    profile.start_price,
+                    profile.daily_volatility,
+                    profile.events_per_s * activity,
+                    profile.median_order_lots,
+                )
             self._flows[inst.uid] = _InstrumentFlow(inst, profile, seed, start_ns)
         self._heap = [(flow.next_ns, i, uid) for i, (uid, flow) in enumerate(self._flows.items())]
         heapq.heapify(self._heap)

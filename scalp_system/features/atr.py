@@ -26,8 +26,9 @@ I64 = npt.NDArray[np.int64]
 NS_PER_S = 1_000_000_000
 
 
-def wilder_step(atr: float | None, tr_sum: float, completed: int, tr: float, period: int) -> tuple[float | None,
-                                                                                                    float]:
+def wilder_step(
+    atr: float | None, tr_sum: float, completed: int, tr: float, period: int
+) -> tuple[float | None, float]:
     """Fold one completed bar's true range into (ATR, seed sum); ``completed`` counts this bar."""
     if completed < period:
         return None, tr_sum + tr
@@ -138,9 +139,17 @@ class AtrTracker:
     def snapshot(self) -> dict[str, Any]:
         """The whole state as a JSON-able dict (floats round-trip exactly through JSON)."""
         return {
-            "bar_s": self.bar_s, "period": self.period, "bar": self._bar, "closed_through": self._closed_through,
-            "trade": self._trade, "mid": self._mid, "prev_close": self._prev_close, "tr_sum": self._tr_sum,
-            "atr": self._atr, "completed": self._completed, "late_events": self.late_events,
+            "bar_s": self.bar_s,
+            "period": self.period,
+            "bar": self._bar,
+            "closed_through": self._closed_through,
+            "trade": self._trade,
+            "mid": self._mid,
+            "prev_close": self._prev_close,
+            "tr_sum": self._tr_sum,
+            "atr": self._atr,
+            "completed": self._completed,
+            "late_events": self.late_events,
         }
 
     def restore(self, state: dict[str, Any]) -> None:

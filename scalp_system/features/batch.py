@@ -62,7 +62,7 @@ def compute_batch(layout: FeatureLayout, books: BookFrame, trades: TradeFrame | 
     cfg = layout.cfg
     n = len(books)
     levels = layout.lob_levels
-    out = np.empty((n, layout.n_features), dtype=np.float64)
+    out = np.empty((n, layout.n_features), dtype=np.float64, order="F")
     if n == 0:
         return out
     bp = _levels(books.bid_px, levels, 0)
@@ -74,7 +74,9 @@ def compute_batch(layout: FeatureLayout, books: BookFrame, trades: TradeFrame | 
     one_sided = ~(bid_present[:, 0] & ask_present[:, 0])
     if one_sided.any():
         row = int(np.argmax(one_sided))
-        raise ValueError(f"features need two-sided books; row {row} of {books.instrument_id} has an empty side")
+        raise ValueError(
+            f"features need two-sided books; row {row} of {books.instrument_id} has an empty side"
+        )
     if not ask_present.all():
         ap = np.where(ask_present, ap, ABSENT_ASK_TICKS)
     rows = np.arange(n)
@@ -97,7 +99,7 @@ def compute_batch(layout: FeatureLayout, books: BookFrame, trades: TradeFrame | 
     cb_k = cb[:, ks_idx]
     ca_k = ca[:, ks_idx]
     depth_k = cb_k + ca_k
-    out[:, col:col + n_k] = (cb_k - ca_k) / depth_k
+    out[:, col : col + n_k] = (cb_k - ca_k) / depth_k
     col += n_k
     bid_total = cb[:, -1]
     ask_total = ca[:, -1]
@@ -107,9 +109,9 @@ def compute_batch(layout: FeatureLayout, books: BookFrame, trades: TradeFrame | 
     out[:, col + 1] = ask_total / (ap[rows, na - 1] - a1 + 1)
     col += 2
     ratio_idx = ks_idx[:-1]
-    out[:, col:col + len(ratio_idx)] = cb[:, ratio_idx] / bid_total[:, None]
+    out[:, col : col + len(ratio_idx)] = cb[:, ratio_idx] / bid_total[:, None]
     col += len(ratio_idx)
-    out[:, col:col + len(ratio_idx)] = ca[:, ratio_idx] / ask_total[:, None]
+    out[:, col : col + len(ratio_idx)] = ca[:, ratio_idx] / ask_total[:, None]
     col += len(ratio_idx)
     col = _order_flow(out, col, cfg.ofi_windows, bp, bq, ap, aq, ks_idx, depth_k)
     col = _trade_windows(out, col, layout, books.exchange_ts_ns, m2, trades)
@@ -117,7 +119,14 @@ def compute_batch(layout: FeatureLayout, books: BookFrame, trades: TradeFrame | 
 
 
 def _order_flow(
-    out: F64, col: int, windows: tuple[int, ...], bp: I64, bq: I64, ap: I64, aq: I64, ks_idx: npt.NDArray[np.intp],
+    out: F64,
+    col: int,
+    windows: tuple[int, ...],
+    bp: I64,
+    bq: I64,
+    ap: I64,
+    aq: I64,
+    ks_idx: npt.NDArray[np.intp],
     depth_k: I64,
 ) -> int:
     """Multi-level OFI summed over the last ``w`` books, normalised by the current depth to level k."""
@@ -127,13 +136,15 @@ def _order_flow(
     if n > 1:
         cbp, pbp = bp[1:], bp[:-1]
         cap, pap = ap[1:], ap[:-1]
-        bid_flow = bq[1:] * (cbp >= pbp) - bq[:-1] * (cbp <= pbp)
-        ask_flow = aq[1:] * (cap <= pap) - aq[:-1] * (cap >= pap)
-        flow[1:] = np.cumsum(bid_flow - ask_flow, axis=1)[:, ks_idx]
+        level_flow = bq[1:] * (cbp >= pbp)
+        level_flow -= bq[:-1] * (cbp <= pbp)
+        level_flow -= aq[1:] * (cap <= pap)
+        level_flow += aq[:-1] * (cap >= pap)
+        flow[1:] = np.cumsum(level_flow, axis=1)[:, ks_idx]
     cumulative = np.cumsum(flow, axis=0)
     n_w = len(windows)
     for wi, w in enumerate(windows):
-        out[:, col + wi:col + n_k * n_w:n_w] = _window_sum(cumulative, w) / depth_k
+        out[:, col + wi : col + n_k * n_w : n_w] = _window_sum(cumulative, w) / depth_k
     return col + n_k * n_w
 
 
@@ -164,13 +175,16 @@ def _trade_windows(
         out[:, col + 1] = (hi - lo) / window_s
         out[:, col + 2] = np.divide(w_signed, w_lots, out=np.zeros(n), where=w_lots > 0)
         col += 3
-    moves = np.diff(m2, prepend=m2[:1])
+    moves = np.zeros(n, dtype=np.int64)
+    np.subtract(m2[1:], m2[:-1], out=moves[1:])
     squares = np.cumsum(moves * moves)
     for w in cfg.volatility_windows:
         out[:, col] = np.sqrt(_window_sum(squares, w) / (4 * w))
         col += 1
-    atr = atr_at(book_ts, trade_ts, price.astype(np.float64), book_ts, m2 * 0.5, layout.atr_bar_s,
-                 layout.atr_period)
+    mids = (m2 * 0.5).astype(np.float64, copy=False)  # half-integer ticks: exact in float64
+    atr = atr_at(
+        book_ts, trade_ts, price.astype(np.float64), book_ts, mids, layout.atr_bar_s, layout.atr_period
+    )
     out[:, col] = np.nan_to_num(atr, nan=0.0)
     col += 1
     rows = np.arange(n)
@@ -193,18 +207,27 @@ def _trade_windows(
 
 
 def _adaptive(out: F64, col: int, layout: FeatureLayout) -> int:
-    """EWMA z-scores of the flagged inputs, one block per half-life (lfilter recursions)."""
-    x = out[:, list(layout.z_sources)]
-    n_z = x.shape[1]
-    floor_sq = np.array(layout.z_floor_sq, dtype=np.float64)
-    zeros = np.zeros((1, n_z))
+    """EWMA z-scores of the flagged inputs, one block per half-life (lfilter recursions along time).
+
+    Works on the (inputs, time) transpose so every recursion and elementwise step runs over
+    contiguous memory; the floating-point operations are those of ``FeatureEngine._with_adaptive``.
+    """
+    x = out[:, list(layout.z_sources)].T  # (Z, n), C-contiguous because ``out`` is column-major
+    n_z = x.shape[0]
+    floor_sq = np.array(layout.z_floor_sq, dtype=np.float64)[:, None]
+    zeros = np.zeros((n_z, 1))
+    prior = np.empty_like(x)
     for alpha, keep, gain in zip(layout.ewma_alpha, layout.ewma_keep, layout.ewma_var_gain, strict=True):
-        mean, _ = lfilter([alpha], [1.0, -keep], x, axis=0, zi=(keep * x[0])[None, :])
-        prior = np.empty_like(mean)
-        prior[0] = x[0]
-        prior[1:] = mean[:-1]
-        dev = x - prior
-        var, _ = lfilter([gain], [1.0, -keep], dev * dev, axis=0, zi=zeros)
-        out[:, col:col + n_z] = (x - mean) / np.sqrt(var + floor_sq)
+        mean, _ = lfilter([alpha], [1.0, -keep], x, axis=1, zi=(keep * x[:, 0])[:, None])
+        prior[:, 0] = x[:, 0]
+        prior[:, 1:] = mean[:, :-1]
+        np.subtract(x, prior, out=prior)
+        np.multiply(prior, prior, out=prior)
+        var, _ = lfilter([gain], [1.0, -keep], prior, axis=1, zi=zeros)
+        np.add(var, floor_sq, out=var)
+        np.sqrt(var, out=var)
+        np.subtract(x, mean, out=mean)
+        np.divide(mean, var, out=mean)
+        out[:, col : col + n_z] = mean.T
         col += n_z
     return col

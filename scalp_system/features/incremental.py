@@ -35,6 +35,30 @@ _BUY = int(Aggressor.BUY)
 _SELL = int(Aggressor.SELL)
 
 
+def _bid_flow(px: list[int], qty: list[int], prev_px: list[int], prev_qty: list[int]) -> list[int]:
+    """Cumulative (over levels) bid order flow e_m = q·[p ≥ p_prev] − q_prev·[p ≤ p_prev]."""
+    return list(
+        accumulate(
+            [
+                (q if p >= pp else 0) - (pq if p <= pp else 0)
+                for p, q, pp, pq in zip(px, qty, prev_px, prev_qty, strict=True)
+            ]
+        )
+    )
+
+
+def _ask_flow(px: list[int], qty: list[int], prev_px: list[int], prev_qty: list[int]) -> list[int]:
+    """Cumulative (over levels) ask order flow e_m = q·[p ≤ p_prev] − q_prev·[p ≥ p_prev]."""
+    return list(
+        accumulate(
+            [
+                (q if p <= pp else 0) - (pq if p >= pp else 0)
+                for p, q, pp, pq in zip(px, qty, prev_px, prev_qty, strict=True)
+            ]
+        )
+    )
+
+
 class FeatureEngine:
     """Incremental features of one instrument (the live path).
 
@@ -66,9 +90,17 @@ class FeatureEngine:
         self._trade_windows = list(zip(lay.trade_windows_ns, cfg.trade_windows_s, strict=True))
         self._age_cap = float(cfg.trade_age_cap_s)
         self._half_tick = 0.5 * lay.tick
-        self._z_src = np.array(lay.z_sources, dtype=np.intp)
-        self._alpha, self._keep, self._gain = lay.ewma_columns()
-        self._floor_sq = np.array(lay.z_floor_sq, dtype=np.float64)
+        n_half = len(lay.ewma_alpha)
+        self._hz = n_half * len(lay.z_sources)
+        self._z_src = np.tile(np.array(lay.z_sources, dtype=np.intp), n_half)
+        self._keep_coef = np.repeat(np.array(lay.ewma_keep * 2), len(lay.z_sources))
+        self._gain_coef = np.repeat(np.array(lay.ewma_alpha + lay.ewma_var_gain), len(lay.z_sources))
+        self._floor_sq = np.tile(np.array(lay.z_floor_sq, dtype=np.float64), n_half)
+        self._work = np.zeros(2 * self._hz, dtype=np.float64)
+        self._gains = np.zeros(2 * self._hz, dtype=np.float64)
+        self._n_base = lay.n_base
+        self._n_features = lay.n_features
+        self._vwap_window_ns = lay.vwap_window_ns
         self._atr = AtrTracker(atr_bar_s, atr_period)
         self.reset()
 
@@ -91,7 +123,7 @@ class FeatureEngine:
         """Forget all state (used when an instrument re-enters the active set after rotation)."""
         k = len(self._ks_idx)
         self._n = 0
-        self._prev: tuple[list[int], list[int], list[int], list[int]] | None = None
+        self._prev: tuple[list[int], list[int], list[int], list[int], list[int], list[int]] | None = None
         self._m2_first = 0
         self._ofi_cum = [0] * k
         self._ofi_ring: list[list[int]] = [[0] * k for _ in range(self._ring)]
@@ -105,8 +137,7 @@ class FeatureEngine:
         self._vwap_pv = 0
         self._last_trade_ts: int | None = None
         self._atr.reset()
-        self._ew_mean: F64 | None = None
-        self._ew_var: F64 | None = None
+        self._ew: F64 | None = None  # [EWMA means; EWMA variances], half-life-major
 
     def on_trade(self, trade: Trade) -> None:
         """Fold one public trade in (windows, VWAP, time since last trade, ATR bars)."""
@@ -137,7 +168,9 @@ class FeatureEngine:
         nb = len(bp)
         na = len(ap)
         if nb == 0 or na == 0:
-            raise ValueError(f"features need a two-sided book ({book.instrument_id} at {book.exchange_ts_ns})")
+            raise ValueError(
+                f"features need a two-sided book ({book.instrument_id} at {book.exchange_ts_ns})"
+            )
         if nb >= levels:
             nb = levels
             bp = bp[:levels]
@@ -170,38 +203,35 @@ class FeatureEngine:
             (spread / m2) * 2e4,
         ]
         ks_idx = self._ks_idx
-        for i in ks_idx:
-            depth = cb[i] + ca[i]
-            out.append((cb[i] - ca[i]) / depth if depth else 0.0)
+        depth_k = [cb[i] + ca[i] for i in ks_idx]
+        out += [(cb[i] - ca[i]) / d if d else 0.0 for i, d in zip(ks_idx, depth_k, strict=True)]
         bid_total = cb[-1]
         ask_total = ca[-1]
         out.append(bid_total / (b1 - bp[nb - 1] + 1))
         out.append(ask_total / (ap[na - 1] - a1 + 1))
-        for i in self._ratio_idx:
-            out.append(cb[i] / bid_total if bid_total else 0.0)
-        for i in self._ratio_idx:
-            out.append(ca[i] / ask_total if ask_total else 0.0)
+        out += [cb[i] / bid_total if bid_total else 0.0 for i in self._ratio_idx]
+        out += [ca[i] / ask_total if ask_total else 0.0 for i in self._ratio_idx]
         # multi-level order-flow imbalance (Cont et al.), cumulative over levels then over books
         prev = self._prev
         ofi_cum = self._ofi_cum
         if prev is not None:
-            pbp, pbq, pap, paq = prev
-            bid_flow = [(q if p >= pp else 0) - (pq if p <= pp else 0) for p, q, pp, pq in zip(bp, bq, pbp, pbq)]
-            ask_flow = [(q if p <= pp else 0) - (pq if p >= pp else 0) for p, q, pp, pq in zip(ap, aq, pap, paq)]
-            by_level = list(accumulate(map(sub, bid_flow, ask_flow)))
+            pbp, pbq, pap, paq, pcb, pca = prev
+            # an unchanged price ladder makes each level's flow q − q_prev: read it off the cumulative depths
+            bid_flow = list(map(sub, cb, pcb)) if bp == pbp else _bid_flow(bp, bq, pbp, pbq)
+            ask_flow = list(map(sub, ca, pca)) if ap == pap else _ask_flow(ap, aq, pap, paq)
             for j, i in enumerate(ks_idx):
-                ofi_cum[j] += by_level[i]
-        self._prev = (bp, bq, ap, aq)
-        self._ofi_ring[slot] = ofi_cum.copy()
-        for j, i in enumerate(ks_idx):
-            depth = cb[i] + ca[i]
+                ofi_cum[j] += bid_flow[i] - ask_flow[i]
+        self._prev = (bp, bq, ap, aq, cb, ca)
+        ofi_ring = self._ofi_ring
+        ofi_ring[slot] = ofi_cum.copy()
+        past_rows = [ofi_ring[(n - w) % ring] if n >= w else None for w in self._ofi_windows]
+        for j, d in enumerate(depth_k):
             now = ofi_cum[j]
-            for w in self._ofi_windows:
-                flow = now - self._ofi_ring[(n - w) % ring][j] if n >= w else now
-                out.append(flow / depth if depth else 0.0)
+            out += [((now - row[j]) if row is not None else now) / d if d else 0.0 for row in past_rows]
         # trades in (t − W, t]
-        for (window_ns, window_s), window, sums in zip(self._trade_windows, self._windows, self._win_sums,
-                                                       strict=True):
+        for (window_ns, window_s), window, sums in zip(
+            self._trade_windows, self._windows, self._win_sums, strict=True
+        ):
             cutoff = t - window_ns
             while window and window[0][0] <= cutoff:
                 _, signed, lots = window.popleft()
@@ -212,24 +242,29 @@ class FeatureEngine:
             out.append(sums[0] / window_s)
             out.append(sums[1] / sums[2] if sums[2] else 0.0)
         # realised volatility of the mid over book counts (half-tick differences, exact integers)
+        m2_ring = self._m2_ring
+        sq_ring = self._sq_ring
         if n == 0:
             self._m2_first = m2
             move = 0
         else:
-            move = m2 - self._m2_ring[(n - 1) % ring]
-        self._sq_cum += move * move
-        self._sq_ring[slot] = self._sq_cum
-        self._m2_ring[slot] = m2
-        for w in self._vol_windows:
-            total = self._sq_cum - self._sq_ring[(n - w) % ring] if n >= w else self._sq_cum
-            out.append(math.sqrt(total / (4 * w)))
+            move = m2 - m2_ring[(n - 1) % ring]
+        sq_cum = self._sq_cum + move * move
+        self._sq_cum = sq_cum
+        sq_ring[slot] = sq_cum
+        m2_ring[slot] = m2
+        out += [
+            math.sqrt(((sq_cum - sq_ring[(n - w) % ring]) if n >= w else sq_cum) / (4 * w))
+            for w in self._vol_windows
+        ]
         self._atr.on_mid(m2 * 0.5, t)
         atr = self._atr.value()
         out.append(0.0 if atr is None else atr)
+        first = self._m2_first
         for h in self._horizons:
-            past = self._m2_ring[(n - h) % ring] if n >= h else self._m2_first
+            past = m2_ring[(n - h) % ring] if n >= h else first
             out.append(((m2 - past) / past) * 1e4)
-        cutoff = t - self.layout.vwap_window_ns
+        cutoff = t - self._vwap_window_ns
         vwap = self._vwap
         while vwap and vwap[0][0] <= cutoff:
             _, lots, pv = vwap.popleft()
@@ -240,22 +275,39 @@ class FeatureEngine:
         last = self._last_trade_ts
         out.append(self._age_cap if last is None else min(max(t - last, 0) / 1e9, self._age_cap))
         self._n = n + 1
-        return self._with_adaptive(np.array(out, dtype=np.float64))
+        return self._with_adaptive(out)
 
-    def _with_adaptive(self, base: F64) -> F64:
-        x = base[self._z_src]
-        mean = self._ew_mean
-        var = self._ew_var
-        if mean is None or var is None:
-            mean = np.broadcast_to(x, (len(self._keep), len(x))).copy()
-            var = np.zeros_like(mean)
-        dev = x - mean
-        mean = self._keep * mean + self._alpha * x
-        var = self._keep * var + self._gain * (dev * dev)
-        self._ew_mean = mean
-        self._ew_var = var
-        z = (x - mean) / np.sqrt(var + self._floor_sq)
-        return np.concatenate((base, z.ravel()))
+    def _with_adaptive(self, base: list[float]) -> F64:
+        """Append the EWMA z-scores (same floating-point operations, in the same order, as the batch).
+
+        State ``_ew`` stacks [means; variances], each H·Z long (half-life-major); one multiply-add
+        updates both: ``mean ← keep·mean + alpha·x`` and ``var ← keep·var + keep·alpha·(x − mean_prev)²``.
+        """
+        hz = self._hz
+        result = np.empty(self._n_features, dtype=np.float64)
+        result[: self._n_base] = base
+        work = self._work  # [x (per half-life); (x − mean_prev)²]
+        x = work[:hz]
+        np.take(result, self._z_src, out=x)
+        state = self._ew
+        if state is None:
+            state = np.zeros(2 * hz, dtype=np.float64)
+            state[:hz] = x
+            self._ew = state
+        sq = work[hz:]
+        np.subtract(x, state[:hz], out=sq)
+        np.multiply(sq, sq, out=sq)
+        gains = self._gains
+        np.multiply(work, self._gain_coef, out=gains)
+        np.multiply(state, self._keep_coef, out=state)
+        np.add(state, gains, out=state)
+        num = gains[:hz]
+        den = gains[hz:]
+        np.subtract(x, state[:hz], out=num)
+        np.add(state[hz:], self._floor_sq, out=den)
+        np.sqrt(den, out=den)
+        np.divide(num, den, out=result[self._n_base :])
+        return result
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state as a JSON-able dict (normalisers included); floats round-trip exactly."""
@@ -267,7 +319,7 @@ class FeatureEngine:
             "atr_bar_s": self.layout.atr_bar_s,
             "atr_period": self.layout.atr_period,
             "n": self._n,
-            "prev": None if self._prev is None else [list(side) for side in self._prev],
+            "prev": None if self._prev is None else [list(side) for side in self._prev[:4]],
             "m2_first": self._m2_first,
             "ofi_cum": list(self._ofi_cum),
             "ofi_ring": [list(row) for row in self._ofi_ring],
@@ -281,8 +333,7 @@ class FeatureEngine:
             "vwap_pv": self._vwap_pv,
             "last_trade_ts": self._last_trade_ts,
             "atr": self._atr.snapshot(),
-            "ew_mean": None if self._ew_mean is None else self._ew_mean.tolist(),
-            "ew_var": None if self._ew_var is None else self._ew_var.tolist(),
+            "ewma": None if self._ew is None else self._ew.tolist(),
         }
 
     def restore(self, state: dict[str, Any]) -> None:
@@ -290,14 +341,19 @@ class FeatureEngine:
         if state.get("format") != SNAPSHOT_FORMAT:
             raise ValueError(f"feature snapshot format {state.get('format')} is not {SNAPSHOT_FORMAT}")
         self.schema.assert_compatible(FeatureSchema.from_dict(state["schema"]))
-        for key, mine in (("tick", self.layout.tick), ("atr_bar_s", self.layout.atr_bar_s),
-                          ("atr_period", self.layout.atr_period)):
+        for key, mine in (
+            ("tick", self.layout.tick),
+            ("atr_bar_s", self.layout.atr_bar_s),
+            ("atr_period", self.layout.atr_period),
+        ):
             if state[key] != mine:
                 raise ValueError(f"feature snapshot has {key}={state[key]}, this engine {key}={mine}")
         self.reset()
         self._n = int(state["n"])
         prev = state["prev"]
-        self._prev = None if prev is None else (list(prev[0]), list(prev[1]), list(prev[2]), list(prev[3]))
+        if prev is not None:
+            sides = [[int(v) for v in side] for side in prev]
+            self._prev = (*sides, list(accumulate(sides[1])), list(accumulate(sides[3])))  # type: ignore[assignment]
         self._m2_first = int(state["m2_first"])
         self._ofi_cum = [int(v) for v in state["ofi_cum"]]
         self._ofi_ring = [[int(v) for v in row] for row in state["ofi_ring"]]
@@ -311,9 +367,8 @@ class FeatureEngine:
         self._vwap_pv = int(state["vwap_pv"])
         self._last_trade_ts = state["last_trade_ts"]
         self._atr.restore(state["atr"])
-        if state["ew_mean"] is not None:
-            self._ew_mean = np.array(state["ew_mean"], dtype=np.float64)
-            self._ew_var = np.array(state["ew_var"], dtype=np.float64)
+        if state["ewma"] is not None:
+            self._ew = np.array(state["ewma"], dtype=np.float64)
 
 
 IncrementalFeatures = FeatureEngine

@@ -54,7 +54,12 @@ class FeatureLayout:
 
     @classmethod
     def build(
-        cls, cfg: FeaturesConfig, lob_levels: int, tick: float | Decimal, atr_bar_s: int = 60, atr_period: int = 5
+        cls,
+        cfg: FeaturesConfig,
+        lob_levels: int,
+        tick: float | Decimal,
+        atr_bar_s: int = 60,
+        atr_period: int = 5,
     ) -> FeatureLayout:
         """Resolve the layout; raises ValueError on a bad depth, tick or window."""
         tick_f = float(tick)
@@ -99,7 +104,9 @@ class FeatureLayout:
         """The registry version this layout follows."""
         return REGISTRY_VERSION
 
-    def ewma_columns(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    def ewma_columns(
+        self,
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """(alpha, keep, var_gain) as (H, 1) arrays for broadcasting over the z-scored inputs."""
         return (
             np.array(self.ewma_alpha, dtype=np.float64)[:, None],

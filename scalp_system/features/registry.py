@@ -82,8 +82,13 @@ class FeatureGroup:
 def _book_level(cfg: FeaturesConfig, lob: int, _: tuple[FeatureSpec, ...]) -> tuple[FeatureSpec, ...]:
     return (
         FeatureSpec("mid_price", "book", "price", "(bid1 + ask1) / 2 · tick"),
-        FeatureSpec("microprice_offset_ticks", "book", "ticks",
-                    "spread · (bidq1 − askq1) / (2 · (bidq1 + askq1))", 1e-3),
+        FeatureSpec(
+            "microprice_offset_ticks",
+            "book",
+            "ticks",
+            "spread · (bidq1 − askq1) / (2 · (bidq1 + askq1))",
+            1e-3,
+        ),
         FeatureSpec("spread_ticks", "book", "ticks", "ask1 − bid1", 1e-3),
         FeatureSpec("spread_bps", "book", "bps", "(ask1 − bid1) / mid · 1e4"),
     )
@@ -91,8 +96,9 @@ def _book_level(cfg: FeaturesConfig, lob: int, _: tuple[FeatureSpec, ...]) -> tu
 
 def _depth_imbalance(cfg: FeaturesConfig, lob: int, _: tuple[FeatureSpec, ...]) -> tuple[FeatureSpec, ...]:
     return tuple(
-        FeatureSpec(f"depth_imbalance_{k}", "depth", "ratio", f"(B{k} − A{k}) / (B{k} + A{k}), cumulative lots",
-                    1e-4)
+        FeatureSpec(
+            f"depth_imbalance_{k}", "depth", "ratio", f"(B{k} − A{k}) / (B{k} + A{k}), cumulative lots", 1e-4
+        )
         for k in depth_levels(lob)
     )
 
@@ -114,8 +120,13 @@ def _cum_depth_ratio(cfg: FeaturesConfig, lob: int, _: tuple[FeatureSpec, ...]) 
 def _ofi(cfg: FeaturesConfig, lob: int, _: tuple[FeatureSpec, ...]) -> tuple[FeatureSpec, ...]:
     last = cfg.ofi_windows[-1]
     return tuple(
-        FeatureSpec(f"ofi_l{k}_w{w}", "flow", "ratio",
-                    f"Σ over last {w} books of Σ_(m≤{k}) OFI_m, / (B{k} + A{k})", 1e-4 if w == last else None)
+        FeatureSpec(
+            f"ofi_l{k}_w{w}",
+            "flow",
+            "ratio",
+            f"Σ over last {w} books of Σ_(m≤{k}) OFI_m, / (B{k} + A{k})",
+            1e-4 if w == last else None,
+        )
         for k in depth_levels(lob)
         for w in cfg.ofi_windows
     )
@@ -127,19 +138,36 @@ def _trades(cfg: FeaturesConfig, lob: int, _: tuple[FeatureSpec, ...]) -> tuple[
         label = window_label(window)
         first = i == 0
         specs += [
-            FeatureSpec(f"signed_volume_{label}s", "trades", "lots", f"Σ signed lots in (t − {label}s, t]",
-                        1e-2 if first else None),
-            FeatureSpec(f"trade_intensity_{label}s", "trades", "1/s", f"trade count in (t − {label}s, t] / {label}",
-                        1e-3 if first else None),
-            FeatureSpec(f"trade_imbalance_{label}s", "trades", "ratio", "signed lots / total lots (0 if none)"),
+            FeatureSpec(
+                f"signed_volume_{label}s",
+                "trades",
+                "lots",
+                f"Σ signed lots in (t − {label}s, t]",
+                1e-2 if first else None,
+            ),
+            FeatureSpec(
+                f"trade_intensity_{label}s",
+                "trades",
+                "1/s",
+                f"trade count in (t − {label}s, t] / {label}",
+                1e-3 if first else None,
+            ),
+            FeatureSpec(
+                f"trade_imbalance_{label}s", "trades", "ratio", "signed lots / total lots (0 if none)"
+            ),
         ]
     return tuple(specs)
 
 
 def _volatility(cfg: FeaturesConfig, lob: int, _: tuple[FeatureSpec, ...]) -> tuple[FeatureSpec, ...]:
     return tuple(
-        FeatureSpec(f"realized_vol_{w}_ticks", "volatility", "ticks",
-                    f"sqrt(Σ over last {w} books of Δmid² / {w})", 1e-3 if i == 0 else None)
+        FeatureSpec(
+            f"realized_vol_{w}_ticks",
+            "volatility",
+            "ticks",
+            f"sqrt(Σ over last {w} books of Δmid² / {w})",
+            1e-3 if i == 0 else None,
+        )
         for i, w in enumerate(cfg.volatility_windows)
     )
 
@@ -150,29 +178,51 @@ def _atr(cfg: FeaturesConfig, lob: int, _: tuple[FeatureSpec, ...]) -> tuple[Fea
 
 def _returns(cfg: FeaturesConfig, lob: int, _: tuple[FeatureSpec, ...]) -> tuple[FeatureSpec, ...]:
     return tuple(
-        FeatureSpec(f"return_{h}_bps", "returns", "bps", f"(mid_t − mid_(t−{h})) / mid_(t−{h}) · 1e4",
-                    1e-3 if i == 0 else None)
+        FeatureSpec(
+            f"return_{h}_bps",
+            "returns",
+            "bps",
+            f"(mid_t − mid_(t−{h})) / mid_(t−{h}) · 1e4",
+            1e-3 if i == 0 else None,
+        )
         for i, h in enumerate(cfg.return_horizons)
     )
 
 
 def _vwap(cfg: FeaturesConfig, lob: int, _: tuple[FeatureSpec, ...]) -> tuple[FeatureSpec, ...]:
     label = window_label(cfg.vwap_window_s)
-    return (FeatureSpec(f"vwap_deviation_{label}s_ticks", "trades", "ticks",
-                        f"mid − VWAP of trades in (t − {label}s, t] (0 if none)", 1e-3),)
+    return (
+        FeatureSpec(
+            f"vwap_deviation_{label}s_ticks",
+            "trades",
+            "ticks",
+            f"mid − VWAP of trades in (t − {label}s, t] (0 if none)",
+            1e-3,
+        ),
+    )
 
 
 def _trade_age(cfg: FeaturesConfig, lob: int, _: tuple[FeatureSpec, ...]) -> tuple[FeatureSpec, ...]:
     cap = window_label(cfg.trade_age_cap_s)
-    return (FeatureSpec(f"time_since_last_trade_s_cap{cap}", "trades", "s",
-                        f"min(t − t_last_trade, {cap}) ({cap} if none)"),)
+    return (
+        FeatureSpec(
+            f"time_since_last_trade_s_cap{cap}",
+            "trades",
+            "s",
+            f"min(t − t_last_trade, {cap}) ({cap} if none)",
+        ),
+    )
 
 
 def _adaptive_v1(cfg: FeaturesConfig, lob: int, prior: tuple[FeatureSpec, ...]) -> tuple[FeatureSpec, ...]:
     sources = [s for s in prior if s.z_floor is not None]
     return tuple(
-        FeatureSpec(f"z{window_label(h)}_{s.name}", "adaptive", "z",
-                    f"({s.name} − EWMA mean) / sqrt(EWMA var + {s.z_floor:g}²), half-life {window_label(h)} books")
+        FeatureSpec(
+            f"z{window_label(h)}_{s.name}",
+            "adaptive",
+            "z",
+            f"({s.name} − EWMA mean) / sqrt(EWMA var + {s.z_floor:g}²), half-life {window_label(h)} books",
+        )
         for h in cfg.ewma_half_lives
         for s in sources
     )
@@ -196,7 +246,13 @@ GROUPS: tuple[FeatureGroup, ...] = (
 
 
 def _check_config(cfg: FeaturesConfig) -> None:
-    for field in ("trade_windows_s", "volatility_windows", "return_horizons", "ofi_windows", "ewma_half_lives"):
+    for field in (
+        "trade_windows_s",
+        "volatility_windows",
+        "return_horizons",
+        "ofi_windows",
+        "ewma_half_lives",
+    ):
         values = getattr(cfg, field)
         if any(v <= 0 for v in values):
             raise ValueError(f"features.{field} must be positive, got {values}")
@@ -219,7 +275,9 @@ def feature_specs(
     return specs
 
 
-def feature_names(cfg: FeaturesConfig, lob_levels: int, *, version: int = REGISTRY_VERSION) -> tuple[str, ...]:
+def feature_names(
+    cfg: FeaturesConfig, lob_levels: int, *, version: int = REGISTRY_VERSION
+) -> tuple[str, ...]:
     """The names of the feature vector, in order (the contract between features and models)."""
     return tuple(spec.name for spec in feature_specs(cfg, lob_levels, version=version))
 
@@ -228,8 +286,13 @@ def feature_count(cfg: FeaturesConfig, lob_levels: int) -> int:
     """The closed-form vector length (see the module docstring); equals ``len(feature_names(...))``."""
     k = len(depth_levels(lob_levels))
     return (
-        7 + 3 * k + k * len(cfg.ofi_windows) + 3 * len(cfg.trade_windows_s) + len(cfg.volatility_windows)
-        + len(cfg.return_horizons) + len(cfg.ewma_half_lives) * (9 + 2 * k)
+        7
+        + 3 * k
+        + k * len(cfg.ofi_windows)
+        + 3 * len(cfg.trade_windows_s)
+        + len(cfg.volatility_windows)
+        + len(cfg.return_horizons)
+        + len(cfg.ewma_half_lives) * (9 + 2 * k)
     )
 
 

@@ -55,15 +55,20 @@ class FeatureSchema:
         e.g. the model's training schema) and ``other`` (e.g. the live engine's)."""
         if self.registry_version != other.registry_version:
             raise FeatureSchemaMismatch(
-                f"feature registry version differs: expected {self.registry_version}, got {other.registry_version}"
+                "feature registry version differs: "
+                f"expected {self.registry_version}, got {other.registry_version}"
             )
         if self.lob_levels != other.lob_levels:
-            raise FeatureSchemaMismatch(f"lob_levels differs: expected {self.lob_levels}, got {other.lob_levels}")
+            raise FeatureSchemaMismatch(
+                f"lob_levels differs: expected {self.lob_levels}, got {other.lob_levels}"
+            )
         for i, (mine, theirs) in enumerate(zip(self.names, other.names, strict=False)):
             if mine != theirs:
                 raise FeatureSchemaMismatch(f"feature {i} differs: expected {mine!r}, got {theirs!r}")
         if len(self.names) != len(other.names):
-            longer, which = (self.names, "missing") if len(self.names) > len(other.names) else (other.names, "extra")
+            longer, which = (
+                (self.names, "missing") if len(self.names) > len(other.names) else (other.names, "extra")
+            )
             first = longer[min(len(self.names), len(other.names))]
             raise FeatureSchemaMismatch(
                 f"feature count differs: expected {len(self.names)}, got {len(other.names)} "
@@ -72,9 +77,15 @@ class FeatureSchema:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form for manifests and checkpoints."""
-        return {"names": list(self.names), "registry_version": self.registry_version, "lob_levels": self.lob_levels}
+        return {
+            "names": list(self.names),
+            "registry_version": self.registry_version,
+            "lob_levels": self.lob_levels,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FeatureSchema:
         """Inverse of ``to_dict``."""
-        return cls(tuple(str(n) for n in data["names"]), int(data["registry_version"]), int(data["lob_levels"]))
+        return cls(
+            tuple(str(n) for n in data["names"]), int(data["registry_version"]), int(data["lob_levels"])
+        )

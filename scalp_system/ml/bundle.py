@@ -37,9 +37,9 @@ class ModelBundle:
         """The member's name (its registry folder)."""
         return self.manifest.name
 
-    def predict_proba(self, X: F64) -> F64:
+    def predict_proba(self, x_batch: F64) -> F64:
         """Calibrated (n, 3) probabilities."""
-        return self.calibrator.transform(self.model.predict_proba(X))
+        return self.calibrator.transform(self.model.predict_proba(x_batch))
 
     def predict_proba_row(self, x: F64) -> F64:
         """Calibrated (3,) probabilities of one row."""

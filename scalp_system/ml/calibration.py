@@ -12,13 +12,14 @@ pairs that ``recalibrate`` refits on when the drift detector raises its calibrat
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from scalp_system.ml.labels import N_CLASSES
-from scalp_system.ml.models import apply_floor
+from scalp_system.ml.models import apply_floor, floor_list
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -40,6 +41,10 @@ class Calibrator(Protocol):
         """(3,) → (3,); the live path."""
         ...
 
+    def transform_list(self, probs: list[float]) -> list[float]:
+        """(3,) as Python floats → (3,) Python floats; the ensemble's hot path."""
+        ...
+
     def to_files(self) -> dict[str, bytes]:
         """The artifact: ``calibrator.json``."""
         ...
@@ -57,6 +62,10 @@ class IdentityCalibrator:
     def transform_row(self, probs: F64) -> F64:
         """Floored copy."""
         return apply_floor(probs)
+
+    def transform_list(self, probs: list[float]) -> list[float]:
+        """Floored copy."""
+        return floor_list(probs)
 
     def to_files(self) -> dict[str, bytes]:
         """JSON with the method only."""
@@ -84,6 +93,7 @@ class IsotonicCalibrator:
         self._table_x = np.concatenate(table_x)
         self._table_y = np.concatenate(table_y)
         self._offset = 2.0 * np.arange(N_CLASSES, dtype=np.float64)
+        self._lists = [(x.tolist(), y.tolist()) for x, y in zip(self.xs, self.ys, strict=True)]
 
     @classmethod
     def fit(cls, probs: F64, labels: I64) -> IsotonicCalibrator:
@@ -108,6 +118,14 @@ class IsotonicCalibrator:
         """Calibrate one row (one ``np.interp`` for the three classes)."""
         mapped = np.interp(np.clip(probs, 0.0, 1.0) + self._offset, self._table_x, self._table_y)
         return _renormalise(mapped, probs)
+
+    def transform_list(self, probs: list[float]) -> list[float]:
+        """Calibrate one row of Python floats (bisect + the same interpolation formula as np.interp)."""
+        mapped = [_interp(p, xs, ys) for p, (xs, ys) in zip(probs, self._lists, strict=True)]
+        total = sum(mapped)
+        if total <= 0.0:
+            return floor_list(probs)
+        return floor_list([m / total for m in mapped])
 
     def to_files(self) -> dict[str, bytes]:
         """JSON arrays of breakpoints per class."""
@@ -153,10 +171,25 @@ class PlattCalibrator:
         """Calibrate one row."""
         return self.transform(probs)
 
+    def transform_list(self, probs: list[float]) -> list[float]:
+        """Calibrate one row of Python floats."""
+        return self.transform(np.asarray(probs)).tolist()  # type: ignore[no-any-return]
+
     def to_files(self) -> dict[str, bytes]:
         """JSON slopes and intercepts."""
         body = {"method": self.method, "a": self.a.tolist(), "b": self.b.tolist()}
         return {"calibrator.json": json.dumps(body).encode("utf-8")}
+
+
+def _interp(p: float, xs: list[float], ys: list[float]) -> float:
+    """np.interp for one point: clipped at the ends, linear in between."""
+    if p <= xs[0]:
+        return ys[0]
+    if p >= xs[-1]:
+        return ys[-1]
+    j = bisect_right(xs, p) - 1
+    slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
+    return slope * (p - xs[j]) + ys[j]
 
 
 def _logit(probs: F64) -> F64:
@@ -173,7 +206,10 @@ def _renormalise(mapped: F64, fallback: F64) -> F64:
     return apply_floor(out)
 
 
-def fit_calibrator(method: str, probs: F64, labels: I64) -> IsotonicCalibrator | PlattCalibrator | IdentityCalibrator:
+AnyCalibrator = IsotonicCalibrator | PlattCalibrator | IdentityCalibrator
+
+
+def fit_calibrator(method: str, probs: F64, labels: I64) -> AnyCalibrator:
     """Fit ``method`` ('isotonic' | 'platt') on a window; fewer than 100 samples → identity."""
     if labels.shape[0] < MIN_CALIBRATION_SAMPLES:
         return IdentityCalibrator()
@@ -184,7 +220,7 @@ def fit_calibrator(method: str, probs: F64, labels: I64) -> IsotonicCalibrator |
     raise ValueError(f"unknown calibration method {method!r}; use 'isotonic' or 'platt'")
 
 
-def calibrator_from_files(files: dict[str, bytes]) -> IsotonicCalibrator | PlattCalibrator | IdentityCalibrator:
+def calibrator_from_files(files: dict[str, bytes]) -> AnyCalibrator:
     """Rebuild a calibrator from ``calibrator.json`` (the registry calls this after hashing)."""
     body = json.loads(files["calibrator.json"].decode("utf-8"))
     method = body.get("method")

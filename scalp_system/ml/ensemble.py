@@ -9,7 +9,7 @@ live feature registry and refuses a mismatch with ``FeatureMismatchError`` namin
 
 Live path: ``predict_row(x)`` → one feature vector in, calibrated probabilities [down, flat, up] out;
 ``PendingOutcomes`` resolves each prediction ``h`` book updates later and calls ``update``. Batch path:
-``predict_proba(X)`` for backtests. ``recalibrate()`` refits each member's calibrator on the recent
+``predict_proba(x_batch)`` for backtests. ``recalibrate()`` refits each member's calibrator on the recent
 window of outcomes; the drift detector's calibration flag is what should trigger it.
 """
 
@@ -62,7 +62,7 @@ class WeightedEnsemble:
         self.calibration_method = calibration_method
         self.n_features = len(self.live_features.names)
         self._loss = np.array([_initial_loss(m) for m in self.members])
-        self._weights = self._weights_from_loss()
+        self._set_weights()
         self.window = RecentWindow(calibration_window, len(self.members))
         self.updates = 0
 
@@ -89,10 +89,10 @@ class WeightedEnsemble:
         """Each member's exponentially decayed out-of-sample log-loss."""
         return {m.name: float(v) for m, v in zip(self.members, self._loss, strict=True)}
 
-    def _weights_from_loss(self) -> F64:
+    def _set_weights(self) -> None:
         inverse = 1.0 / np.maximum(self._loss, _MIN_LOSS)
-        out: F64 = inverse / inverse.sum()
-        return out
+        self._weights: F64 = inverse / inverse.sum()
+        self._weight_list: list[float] = self._weights.tolist()
 
     def _check_row(self, x: F64) -> None:
         if x.shape != (self.n_features,):
@@ -102,29 +102,36 @@ class WeightedEnsemble:
     def predict_proba_row(self, x: F64) -> F64:
         """Calibrated class probabilities [down, flat, up] for one feature vector (the hot path)."""
         self._check_row(x)
-        out = np.zeros(N_CLASSES)
-        for member, weight in zip(self.members, self._weights, strict=True):
-            out += weight * member.calibrator.transform_row(member.model.predict_proba_row(x))
-        return out
+        down = flat = up = 0.0
+        for member, weight in zip(self.members, self._weight_list, strict=True):
+            p = member.calibrator.transform_list(member.model.proba_list(x))
+            down += weight * p[0]
+            flat += weight * p[1]
+            up += weight * p[2]
+        return np.array((down, flat, up))
 
     def predict_row(self, x: F64) -> EnsemblePrediction:
         """Like ``predict_proba_row`` but also returns each member's raw output for ``update``."""
         self._check_row(x)
-        raw = np.empty((len(self.members), N_CLASSES))
-        out = np.zeros(N_CLASSES)
-        for i, (member, weight) in enumerate(zip(self.members, self._weights, strict=True)):
-            raw[i] = member.model.predict_proba_row(x)
-            out += weight * member.calibrator.transform_row(raw[i])
-        return EnsemblePrediction(out, raw)
+        raw_rows: list[list[float]] = []
+        down = flat = up = 0.0
+        for member, weight in zip(self.members, self._weight_list, strict=True):
+            raw = member.model.proba_list(x)
+            raw_rows.append(raw)
+            p = member.calibrator.transform_list(raw)
+            down += weight * p[0]
+            flat += weight * p[1]
+            up += weight * p[2]
+        return EnsemblePrediction(np.array((down, flat, up)), np.array(raw_rows))
 
-    def predict_proba(self, X: F64) -> F64:
+    def predict_proba(self, x_batch: F64) -> F64:
         """Calibrated (n, 3) probabilities for many rows with the current weights (backtests)."""
-        if X.ndim != 2 or X.shape[1] != self.n_features:
-            raise FeatureMismatchError(f"feature matrix has shape {X.shape}, the ensemble's models expect "
-                                       f"(n, {self.n_features}) in registry order")
-        out = np.zeros((X.shape[0], N_CLASSES))
+        if x_batch.ndim != 2 or x_batch.shape[1] != self.n_features:
+            raise FeatureMismatchError(f"feature matrix has shape {x_batch.shape}, the ensemble's models "
+                                       f"expect (n, {self.n_features}) in registry order")
+        out = np.zeros((x_batch.shape[0], N_CLASSES))
         for member, weight in zip(self.members, self._weights, strict=True):
-            out += weight * member.predict_proba(X)
+            out += weight * member.predict_proba(x_batch)
         return out
 
     def update(self, member_raw: F64, realized_label: int) -> None:
@@ -133,12 +140,13 @@ class WeightedEnsemble:
             raise ValueError(f"realized label must be 0, 1 or 2, got {realized_label}")
         raw = np.asarray(member_raw, dtype=np.float64)
         if raw.shape != (len(self.members), N_CLASSES):
-            raise ValueError(f"member probabilities must have shape ({len(self.members)}, 3), got {raw.shape}")
+            raise ValueError(f"member probabilities must have shape ({len(self.members)}, 3), "
+                             f"got {raw.shape}")
         for i, member in enumerate(self.members):
-            p = float(member.calibrator.transform_row(raw[i])[realized_label])
+            p = member.calibrator.transform_list(raw[i].tolist())[realized_label]
             loss = -math.log(max(p, EPS))
             self._loss[i] = self.decay * self._loss[i] + (1.0 - self.decay) * loss
-        self._weights = self._weights_from_loss()
+        self._set_weights()
         self.window.append(raw, realized_label)
         self.updates += 1
 
@@ -180,7 +188,7 @@ class PendingOutcomes:
         change = mid_ticks - then_mid
         if math.isnan(change) or then_prediction is None:
             return None
-        label = UP if change > self.params.dead_zone_ticks else DOWN if change < -self.params.dead_zone_ticks \
-            else FLAT
+        dead_zone = self.params.dead_zone_ticks
+        label = UP if change > dead_zone else DOWN if change < -dead_zone else FLAT
         self.ensemble.update(then_prediction.member_raw, label)
         return label

@@ -43,11 +43,14 @@ class FeatureVectorSpec:
         version = getattr(schema, "registry_version", getattr(schema, "version", None))
         levels = getattr(schema, "lob_levels", None)
         if names is None or version is None or levels is None:
-            raise TypeError(f"{type(schema).__name__} does not describe names, registry_version and lob_levels")
+            raise TypeError(f"{type(schema).__name__} does not describe names, registry_version "
+                            "and lob_levels")
         return cls(tuple(str(n) for n in names), str(version), int(levels))
 
 
-def describe_feature_mismatch(model_name: str, expected: FeatureVectorSpec, live: FeatureVectorSpec) -> str | None:
+def describe_feature_mismatch(
+    model_name: str, expected: FeatureVectorSpec, live: FeatureVectorSpec
+) -> str | None:
     """None when ``live`` serves exactly what the model expects, else one sentence naming the difference."""
     problems: list[str] = []
     if expected.registry_version != live.registry_version:

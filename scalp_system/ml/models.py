@@ -13,6 +13,7 @@ LightGBM, tested), the linear model is a standardise → matrix-vector → softm
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -34,12 +35,16 @@ class ClassProbabilityModel(Protocol):
 
     family: ClassVar[str]
 
-    def predict_proba(self, X: F64) -> F64:
-        """(n, 3) probabilities [down, flat, up] for the rows of ``X``."""
+    def predict_proba(self, x_batch: F64) -> F64:
+        """(n, 3) probabilities [down, flat, up] for the rows of ``x_batch``."""
         ...
 
     def predict_proba_row(self, x: F64) -> F64:
         """(3,) probabilities for one feature vector; the live path."""
+        ...
+
+    def proba_list(self, x: F64) -> list[float]:
+        """``predict_proba_row`` as three Python floats (the ensemble's hot path)."""
         ...
 
     def to_files(self) -> dict[str, bytes]:
@@ -52,6 +57,21 @@ def apply_floor(probs: F64, floor: float = PROBABILITY_FLOOR) -> F64:
     floored = np.maximum(probs, floor)
     out: F64 = floored / floored.sum(axis=-1, keepdims=True)
     return out
+
+
+def floor_list(probs: list[float], floor: float = PROBABILITY_FLOOR) -> list[float]:
+    """``apply_floor`` for one row held as Python floats (cheaper than numpy for three numbers)."""
+    floored = [p if p > floor else floor for p in probs]
+    total = sum(floored)
+    return [p / total for p in floored]
+
+
+def softmax_list(logits: list[float]) -> list[float]:
+    """Softmax of a few Python floats."""
+    top = max(logits)
+    exps = [math.exp(v - top) for v in logits]
+    total = sum(exps)
+    return [e / total for e in exps]
 
 
 def balanced_sample_weights(y: I64) -> F64:
@@ -110,12 +130,12 @@ class LightGBMModel:
         self.num_features = self._compact.num_features
 
     @classmethod
-    def fit(cls, X: F64, y: I64, params: GbmParams | None = None) -> LightGBMModel:
-        """Train on ``X`` (n, d) and classes ``y`` (n,) with balanced class weights."""
+    def fit(cls, x_batch: F64, y: I64, params: GbmParams | None = None) -> LightGBMModel:
+        """Train on ``x_batch`` (n, d) and classes ``y`` (n,) with balanced class weights."""
         import lightgbm as lgb
 
         settings = params or GbmParams()
-        data = lgb.Dataset(X, label=y, weight=balanced_sample_weights(y), free_raw_data=True,
+        data = lgb.Dataset(x_batch, label=y, weight=balanced_sample_weights(y), free_raw_data=True,
                            params={"verbosity": -1})
         booster = lgb.train(settings.lightgbm_params(), data, num_boost_round=settings.num_iterations)
         return cls(booster.model_to_string())
@@ -125,18 +145,22 @@ class LightGBMModel:
         """The numpy evaluator (exposed for parity tests and benchmarks)."""
         return self._compact
 
-    def predict_proba_booster(self, X: F64) -> F64:
+    def predict_proba_booster(self, x_batch: F64) -> F64:
         """LightGBM's own prediction, unfloored (the reference for parity)."""
-        out: F64 = np.asarray(self._booster.predict(X), dtype=np.float64)
+        out: F64 = np.asarray(self._booster.predict(x_batch), dtype=np.float64)
         return out
 
-    def predict_proba(self, X: F64) -> F64:
+    def predict_proba(self, x_batch: F64) -> F64:
         """Batch probabilities via LightGBM (fast in C for many rows), floored."""
-        return apply_floor(self.predict_proba_booster(X))
+        return apply_floor(self.predict_proba_booster(x_batch))
 
     def predict_proba_row(self, x: F64) -> F64:
         """One row via the compact evaluator, floored."""
-        return apply_floor(self._compact.predict_proba_row(x))
+        return np.array(self.proba_list(x))
+
+    def proba_list(self, x: F64) -> list[float]:
+        """One row via the compact evaluator, floored, as Python floats."""
+        return floor_list(self._compact.proba_list(x))
 
     def to_files(self) -> dict[str, bytes]:
         """LightGBM's text model format."""
@@ -166,25 +190,28 @@ class LinearModel:
             raise ValueError(f"linear model arrays disagree: coef {self.coef.shape}, "
                              f"intercept {self.intercept.shape}, {self.mean.shape[0]} features")
         self.num_features = int(self.mean.shape[0])
+        # Standardisation folded into the weights for the single-row path: W' = W / s, b' = b − W' · μ.
+        self._row_coef = self.coef * self.inv_scale
+        self._row_intercept = self.intercept - self._row_coef @ self.mean
 
     @classmethod
-    def fit(cls, X: F64, y: I64, *, c: float = 1.0, max_iter: int = 500) -> LinearModel:
+    def fit(cls, x_batch: F64, y: I64, *, c: float = 1.0, max_iter: int = 500) -> LinearModel:
         """Fit with balanced class weights; absent classes get a very negative logit."""
         from sklearn.linear_model import LogisticRegression
 
-        mean = np.nanmean(X, axis=0)
+        mean = np.nanmean(x_batch, axis=0)
         mean = np.where(np.isnan(mean), 0.0, mean)
-        std = np.nanstd(X, axis=0)
+        std = np.nanstd(x_batch, axis=0)
         scale = np.where((std > 0) & np.isfinite(std), std, 1.0)
-        Z = np.nan_to_num((X - mean) / scale, nan=0.0, posinf=0.0, neginf=0.0)
+        z_batch = np.nan_to_num((x_batch - mean) / scale, nan=0.0, posinf=0.0, neginf=0.0)
         present = np.unique(y)
-        coef = np.zeros((N_CLASSES, X.shape[1]))
+        coef = np.zeros((N_CLASSES, x_batch.shape[1]))
         intercept = np.full(N_CLASSES, _ABSENT_LOGIT)
         if present.size == 1:
             intercept[present[0]] = 0.0
             return cls(mean, scale, coef, intercept)
         model = LogisticRegression(C=c, class_weight="balanced", max_iter=max_iter)
-        model.fit(Z, y)
+        model.fit(z_batch, y)
         fitted_coef = np.asarray(model.coef_, dtype=np.float64)
         fitted_intercept = np.asarray(model.intercept_, dtype=np.float64)
         classes = [int(k) for k in model.classes_]
@@ -199,21 +226,26 @@ class LinearModel:
                 intercept[k] = fitted_intercept[row]
         return cls(mean, scale, coef, intercept)
 
-    def _standardise(self, X: F64) -> F64:
-        Z: F64 = np.nan_to_num((X - self.mean) * self.inv_scale, nan=0.0, posinf=0.0, neginf=0.0)
-        return Z
+    def _standardise(self, x_batch: F64) -> F64:
+        z_batch: F64 = np.nan_to_num((x_batch - self.mean) * self.inv_scale, nan=0.0, posinf=0.0, neginf=0.0)
+        return z_batch
 
-    def predict_proba(self, X: F64) -> F64:
+    def predict_proba(self, x_batch: F64) -> F64:
         """Batch probabilities, floored."""
-        logits = self._standardise(X) @ self.coef.T + self.intercept
+        logits = self._standardise(x_batch) @ self.coef.T + self.intercept
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
         return apply_floor(e / e.sum(axis=1, keepdims=True))
 
     def predict_proba_row(self, x: F64) -> F64:
         """One row, floored."""
-        logits = self.coef @ self._standardise(x) + self.intercept
-        e = np.exp(logits - logits.max())
-        return apply_floor(e / e.sum())
+        return np.array(self.proba_list(x))
+
+    def proba_list(self, x: F64) -> list[float]:
+        """One row, floored, as Python floats; a row with NaN takes the imputing path."""
+        logits = self._row_coef @ x + self._row_intercept
+        if math.isnan(logits.sum()):
+            logits = self.coef @ self._standardise(x) + self.intercept
+        return floor_list(softmax_list(logits.tolist()))
 
     def to_files(self) -> dict[str, bytes]:
         """JSON arrays (floats written with repr precision, so the round trip is exact)."""

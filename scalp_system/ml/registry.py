@@ -234,8 +234,8 @@ class ModelRegistry:
                                            f"{expected.size} (truncated or extended)")
             actual = sha256_bytes(data)
             if actual != expected.sha256:
-                raise ArtifactCorruptError(f"{name} v{version}: {fname} SHA-256 {actual[:12]}… does not match "
-                                           f"manifest {expected.sha256[:12]}…")
+                raise ArtifactCorruptError(f"{name} v{version}: {fname} SHA-256 {actual[:12]}… does not "
+                                           f"match manifest {expected.sha256[:12]}…")
             files[fname] = data
         return manifest, files
 
@@ -265,7 +265,8 @@ class ModelRegistry:
         if current is None and stored:
             problems.append(f"{name}: CURRENT pointer is missing or unreadable")
             self._emit(MODEL_ARTIFACT_CORRUPT, {"model": name, "version": None, "reason": problems[-1]})
-        candidates = ([current] if current is not None else []) + [v for v in reversed(stored) if v != current]
+        older = [v for v in reversed(stored) if v != current]
+        candidates = ([current] if current is not None else []) + older
         for position, version in enumerate(candidates):
             is_current = position == 0 and current is not None
             try:

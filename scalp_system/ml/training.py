@@ -19,6 +19,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,12 @@ class TrainingSettings:
     gbm: GbmParams = field(default_factory=GbmParams)
     linear_c: float = 1.0
     imbalance_feature: str = DEFAULT_IMBALANCE_FEATURE
+
+    @classmethod
+    def from_config(cls, cfg: MlConfig) -> TrainingSettings:
+        """Folds, boosting rounds and seed from ``MlConfig``; everything else default."""
+        gbm = GbmParams(num_iterations=cfg.gbm_iterations, seed=cfg.seed)
+        return cls(n_folds=cfg.walk_forward_folds, gbm=gbm)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,14 +178,15 @@ def _fit_calibrate_split(train: I64, segment_of: I64, fraction: float, purge: in
         fit_parts.append(rows[: rows.shape[0] - tail - purge])
         cal_parts.append(rows[rows.shape[0] - tail:])
     empty = np.empty(0, dtype=np.int64)
-    return (np.concatenate(fit_parts) if fit_parts else empty, np.concatenate(cal_parts) if cal_parts else empty)
+    fit = np.concatenate(fit_parts) if fit_parts else empty
+    return fit, np.concatenate(cal_parts) if cal_parts else empty
 
 
-def _fit_family(family: str, X: F64, y: I64, settings: TrainingSettings) -> LightGBMModel | LinearModel:
+def _fit_family(family: str, x_batch: F64, y: I64, settings: TrainingSettings) -> LightGBMModel | LinearModel:
     if family == LightGBMModel.family:
-        return LightGBMModel.fit(X, y, settings.gbm)
+        return LightGBMModel.fit(x_batch, y, settings.gbm)
     if family == LinearModel.family:
-        return LinearModel.fit(X, y, c=settings.linear_c)
+        return LinearModel.fit(x_batch, y, c=settings.linear_c)
     raise ValueError(f"unknown model family {family!r}")
 
 
@@ -206,12 +214,12 @@ def _inverse_loss_weights(losses: dict[str, float]) -> dict[str, float]:
     return {k: v / total for k, v in inverse.items()}
 
 
-def _fit_members(X: F64, y: I64, fit: I64, cal: I64, cfg: MlConfig, settings: TrainingSettings,
+def _fit_members(x_batch: F64, y: I64, fit: I64, cal: I64, cfg: MlConfig, settings: TrainingSettings,
                  tick: Callable[[str], None]) -> dict[str, tuple[LightGBMModel | LinearModel, Any, float]]:
     members: dict[str, tuple[LightGBMModel | LinearModel, Any, float]] = {}
     for family in settings.families:
-        model = _fit_family(family, X[fit], y[fit], settings)
-        raw_cal = model.predict_proba(X[cal]) if cal.size else np.empty((0, N_CLASSES))
+        model = _fit_family(family, x_batch[fit], y[fit], settings)
+        raw_cal = model.predict_proba(x_batch[cal]) if cal.size else np.empty((0, N_CLASSES))
         calibrator = fit_calibrator(cfg.calibration, raw_cal, y[cal])
         cal_loss = log_loss(calibrator.transform(raw_cal), y[cal]) if cal.size else math.log(N_CLASSES)
         members[family] = (model, calibrator, cal_loss)
@@ -232,32 +240,34 @@ def train(
     baseline (default: the schema's ``depth_imbalance_1`` column, else zeros).
     """
     started = time.perf_counter()
-    opts = settings or TrainingSettings()
+    opts = settings or TrainingSettings.from_config(cfg)
     spec = FeatureVectorSpec.of(schema)
-    X = np.asarray(features, dtype=np.float64)
+    matrix = np.asarray(features, dtype=np.float64)
     mids = np.asarray(mids_ticks, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != len(spec.names):
-        raise ValueError(f"feature matrix has shape {X.shape}; the schema names {len(spec.names)} features")
-    if mids.shape != (X.shape[0],):
-        raise ValueError(f"mids have shape {mids.shape}, expected ({X.shape[0]},)")
+    if matrix.ndim != 2 or matrix.shape[1] != len(spec.names):
+        raise ValueError(f"feature matrix has shape {matrix.shape}; the schema names "
+                         f"{len(spec.names)} features")
+    if mids.shape != (matrix.shape[0],):
+        raise ValueError(f"mids have shape {mids.shape}, expected ({matrix.shape[0]},)")
     params = LabelParams(cfg.horizon, float(cfg.dead_zone_ticks))
-    segment_of = _segment_ids(X.shape[0], segments)
+    segment_of = _segment_ids(matrix.shape[0], segments)
     labels = labels_by_segment(mids, params, segments)
     labelled = ~np.isnan(labels)
     y_all = np.where(labelled, labels, FLAT).astype(np.int64)
     if imbalance is None:
-        imbalance = (X[:, spec.names.index(opts.imbalance_feature)] if opts.imbalance_feature in spec.names
-                     else np.zeros(X.shape[0]))
-    folds = walk_forward_splits(X.shape[0], opts.n_folds, params.horizon,
+        known = opts.imbalance_feature in spec.names
+        imbalance = (matrix[:, spec.names.index(opts.imbalance_feature)] if known
+                     else np.zeros(matrix.shape[0]))
+    folds = walk_forward_splits(matrix.shape[0], opts.n_folds, params.horizon,
                                 min_train_fraction=opts.min_train_fraction, segments=segments)
     total = (len(folds) + 1) * len(opts.families)
     done = 0
 
-    def tick(what: str) -> None:
+    def tick(stage: str, family: str) -> None:
         nonlocal done
         done += 1
         if progress is not None:
-            progress(what, done, total)
+            progress(f"{stage}: {family}", done, total)
 
     names = [*opts.families, ENSEMBLE, BASELINE_FLAT, BASELINE_IMBALANCE]
     pooled_probs: dict[str, list[F64]] = {k: [] for k in names}
@@ -271,15 +281,18 @@ def train(
         if fit.size == 0 or test_rows.size == 0:
             done += len(opts.families)
             continue
-        members = _fit_members(X, y_all, fit, cal, cfg, opts,
-                               lambda fam, k=fold.index: tick(f"fold {k + 1}/{len(folds)}: {fam}"))
+        fold_label = f"fold {fold.index + 1}/{len(folds)}"
+        members = _fit_members(matrix, y_all, fit, cal, cfg, opts, partial(tick, fold_label))
         weights = _inverse_loss_weights({k: v[2] for k, v in members.items()})
         y_test = y_all[test_rows]
         fold_probs: dict[str, F64] = {}
         fold_hard: dict[str, I64] = {}
         for family, (model, calibrator, _) in members.items():
-            fold_probs[family] = calibrator.transform(model.predict_proba(X[test_rows]))
-        fold_probs[ENSEMBLE] = sum((weights[f] * fold_probs[f] for f in members), np.zeros((test_rows.size, 3)))
+            fold_probs[family] = calibrator.transform(model.predict_proba(matrix[test_rows]))
+        mixed = np.zeros((test_rows.size, N_CLASSES))
+        for family in members:
+            mixed += weights[family] * fold_probs[family]
+        fold_probs[ENSEMBLE] = mixed
         fold_probs[BASELINE_FLAT] = np.tile(_prior(y_all[train_rows]), (test_rows.size, 1))
         fold_hard[BASELINE_FLAT] = np.full(test_rows.size, FLAT, dtype=np.int64)
         fold_probs[BASELINE_IMBALANCE], fold_hard[BASELINE_IMBALANCE] = _imbalance_baseline(
@@ -301,10 +314,10 @@ def train(
 
     all_rows = np.flatnonzero(labelled).astype(np.int64)
     fit, cal = _fit_calibrate_split(all_rows, segment_of, opts.calibration_fraction, params.horizon)
-    final = _fit_members(X, y_all, fit, cal, cfg, opts, lambda fam: tick(f"final: {fam}"))
+    final = _fit_members(matrix, y_all, fit, cal, cfg, opts, partial(tick, "final"))
     final_weights = _inverse_loss_weights({k: v[2] for k, v in final.items()})
-    data = DataRange(tuple(instruments), int(from_ns), int(to_ns), int(X.shape[0]),
-                     DataRange.hash_arrays(X, mids))
+    data = DataRange(tuple(instruments), int(from_ns), int(to_ns), int(matrix.shape[0]),
+                     DataRange.hash_arrays(matrix, mids))
     versions = library_versions()
     bundles = []
     for family, (model, calibrator, _) in final.items():
@@ -319,7 +332,7 @@ def train(
         bundles.append(ModelBundle(manifest, model, calibrator))
     counts = np.bincount(y_all[labelled], minlength=N_CLASSES)
     report = TrainingReport(
-        instruments=tuple(instruments), from_ns=int(from_ns), to_ns=int(to_ns), n_rows=int(X.shape[0]),
+        instruments=tuple(instruments), from_ns=int(from_ns), to_ns=int(to_ns), n_rows=int(matrix.shape[0]),
         n_labelled=int(labelled.sum()), class_counts={"down": int(counts[DOWN]), "flat": int(counts[FLAT]),
                                                       "up": int(counts[UP])},
         label=params.to_dict(), n_features=len(spec.names), registry_version=spec.registry_version,

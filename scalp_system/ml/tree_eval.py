@@ -12,6 +12,7 @@ LightGBM is a test (``tests/test_ml_models.py``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,74 +102,95 @@ class CompactTreeEnsemble:
         self._build(trees)
 
     def _build(self, trees: list[_Tree]) -> None:
+        # Global node ids: all internal nodes first (0 .. I-1), then all leaves (I .. I+L-1). A leaf loops
+        # onto itself, so walking ``depth`` steps from every root lands every tree on its leaf.
         feature: list[int] = []
         threshold: list[float] = []
-        kids: list[int] = []  # per node: [right, left] so that index 2*node + go_left picks the child
-        nan_left: list[bool] = []
-        zero_missing: list[bool] = []
-        default_left: list[bool] = []
-        value: list[float] = []
+        left: list[int] = []  # leaf children held as ~leaf_index until the internal count is known
+        right: list[int] = []
+        decisions: list[int] = []
+        leaf_value: list[float] = []
         roots: list[int] = []
         depth = 0
         for tree in trees:
-            base = len(feature)
-            n_internal = len(tree.split_feature)
-            leaf_base = base + n_internal
+            internal_base, leaf_base = len(feature), len(leaf_value)
 
-            def node_id(child: int, _internal: int = base, _leaf: int = leaf_base) -> int:
-                return _internal + child if child >= 0 else _leaf + (~child)
+            def node_id(child: int, _internal: int = internal_base, _leaf: int = leaf_base) -> int:
+                return _internal + child if child >= 0 else ~(_leaf + (~child))
 
-            for j in range(n_internal):
-                decision = tree.decision_type[j]
-                missing = (decision >> 2) & 3
-                is_default_left = bool(decision & 2)
-                thr = tree.threshold[j]
-                feature.append(tree.split_feature[j])
-                threshold.append(thr)
-                kids.extend((node_id(tree.right[j]), node_id(tree.left[j])))
-                default_left.append(is_default_left)
-                zero_missing.append(missing == _MISSING_ZERO)
-                nan_left.append(is_default_left if missing != _MISSING_NONE else 0.0 <= thr)
-                value.append(0.0)
-            for leaf, leaf_value in enumerate(tree.leaf_value):
-                me = leaf_base + leaf
-                feature.append(0)
-                threshold.append(np.inf)
-                kids.extend((me, me))
-                default_left.append(True)
-                zero_missing.append(False)
-                nan_left.append(True)
-                value.append(leaf_value)
-            roots.append(base if n_internal else leaf_base)
+            feature.extend(tree.split_feature)
+            threshold.extend(tree.threshold)
+            decisions.extend(tree.decision_type)
+            left.extend(node_id(c) for c in tree.left)
+            right.extend(node_id(c) for c in tree.right)
+            leaf_value.extend(tree.leaf_value)
+            roots.append(internal_base if tree.split_feature else ~leaf_base)
             depth = max(depth, _depth(tree))
-        self._feature: I64 = np.asarray(feature, dtype=np.int64)
-        self._threshold: F64 = np.asarray(threshold, dtype=np.float64)
-        self._kids: I64 = np.asarray(kids, dtype=np.int64)
-        self._nan_left: BoolArray = np.asarray(nan_left, dtype=np.bool_)
-        self._zero_missing: BoolArray = np.asarray(zero_missing, dtype=np.bool_)
-        self._default_left: BoolArray = np.asarray(default_left, dtype=np.bool_)
-        self._value: F64 = np.asarray(value, dtype=np.float64)
-        self._roots: I64 = np.asarray(roots, dtype=np.int64)
+        n_internal, n_leaves = len(feature), len(leaf_value)
+
+        def resolve(ids: list[int]) -> I64:
+            raw = np.asarray(ids, dtype=np.int64)
+            return np.where(raw >= 0, raw, n_internal + ~raw)
+
+        leaf_ids = np.arange(n_internal, n_internal + n_leaves, dtype=np.int64)
+        decision = np.asarray(decisions, dtype=np.int64)
+        missing = (decision >> 2) & 3
+        default_left = (decision & 2).astype(np.bool_)
+        internal_threshold = np.asarray(threshold, dtype=np.float64)
+        self._n_internal = n_internal
+        self._left_internal: I64 = resolve(left)
+        self._right_internal: I64 = resolve(right)
+        self._feature_internal: I64 = np.asarray(feature, dtype=np.int64)
+        self._threshold_internal: F64 = internal_threshold
+        self._leaf_ids: I64 = leaf_ids
+        # Whole-node arrays (leaves: feature 0, threshold +inf, both children itself) for the exact path.
+        self._feature: I64 = np.concatenate([self._feature_internal, np.zeros(n_leaves, dtype=np.int64)])
+        self._threshold: F64 = np.concatenate([internal_threshold, np.full(n_leaves, np.inf)])
+        kids = np.empty(2 * (n_internal + n_leaves), dtype=np.int64)  # [right, left] per node
+        kids[0:2 * n_internal:2] = self._right_internal
+        kids[1:2 * n_internal:2] = self._left_internal
+        kids[2 * n_internal::2] = leaf_ids
+        kids[2 * n_internal + 1::2] = leaf_ids
+        self._kids: I64 = kids
+        nan_left = np.where(missing == _MISSING_NONE, internal_threshold >= 0.0, default_left)
+        self._nan_left: BoolArray = np.concatenate([nan_left, np.ones(n_leaves, dtype=np.bool_)])
+        zero_missing = missing == _MISSING_ZERO
+        self._zero_missing: BoolArray = np.concatenate([zero_missing, np.zeros(n_leaves, dtype=np.bool_)])
+        self._default_left: BoolArray = np.concatenate([default_left, np.ones(n_leaves, dtype=np.bool_)])
+        self._value: F64 = np.concatenate([np.zeros(n_internal), np.asarray(leaf_value, dtype=np.float64)])
+        self._roots: I64 = resolve(roots)
         self._has_zero_missing = bool(self._zero_missing.any())
+        self._next = np.concatenate([np.zeros(n_internal, dtype=np.int64), leaf_ids])
         self.depth = depth
         self.num_trees = len(trees)
         self.num_iterations = len(trees) // self.num_class
 
     def raw_row(self, x: F64) -> F64:
         """Raw class scores (before softmax) of one row ``x`` of shape (num_features,)."""
+        if self._has_zero_missing or bool(np.isnan(x).any()):
+            cur = self._roots
+            for _ in range(self.depth):
+                cur = self._kids[2 * cur + self._go_left_exact(x[self._feature[cur]], cur)]
+            raw: F64 = self._value[cur].reshape(self.num_iterations, self.num_class).sum(axis=0)
+            return raw
+        # Fast path (no missing values): decide every split of every tree at once, then follow the
+        # resulting successor table ``depth`` times (one small gather per level).
+        nxt = self._next.copy()
+        nxt[: self._n_internal] = np.where(x[self._feature_internal] <= self._threshold_internal,
+                                           self._left_internal, self._right_internal)
         cur = self._roots
-        feature, threshold, kids = self._feature, self._threshold, self._kids
-        exact_path = self._has_zero_missing or bool(np.isnan(x).any())
         for _ in range(self.depth):
-            v = x[feature[cur]]
-            if exact_path:
-                go_left = self._go_left_exact(v, cur)
-            else:
-                go_left = v <= threshold[cur]
-            cur = kids[2 * cur + go_left]
-        leaves = self._value[cur].reshape(self.num_iterations, self.num_class)
-        raw: F64 = leaves.sum(axis=0)
-        return raw
+            cur = nxt[cur]
+        fast: F64 = self._value[cur].reshape(self.num_iterations, self.num_class).sum(axis=0)
+        return fast
+
+    def proba_list(self, x: F64) -> list[float]:
+        """Softmax class probabilities of one row as Python floats (the ensemble's hot path)."""
+        raw = self.raw_row(x).tolist()
+        top = max(raw)
+        exps = [math.exp(r - top) for r in raw]
+        total = sum(exps)
+        return [e / total for e in exps]
 
     def _go_left_exact(self, v: F64, cur: I64) -> BoolArray:
         is_nan = np.isnan(v)
@@ -186,22 +208,22 @@ class CompactTreeEnsemble:
         out: F64 = e / e.sum()
         return out
 
-    def raw_batch(self, X: F64) -> F64:
+    def raw_batch(self, x_batch: F64) -> F64:
         """Raw class scores of many rows, shape (n, num_class)."""
-        n = X.shape[0]
+        n = x_batch.shape[0]
         cur = np.broadcast_to(self._roots, (n, self._roots.shape[0])).copy()
         rows = np.arange(n)[:, None]
         for _ in range(self.depth):
-            v = X[rows, self._feature[cur]]
+            v = x_batch[rows, self._feature[cur]]
             go_left = self._go_left_exact(v, cur)
             cur = self._kids[2 * cur + go_left]
         leaves = self._value[cur].reshape(n, self.num_iterations, self.num_class)
         raw: F64 = leaves.sum(axis=1)
         return raw
 
-    def predict_proba(self, X: F64) -> F64:
+    def predict_proba(self, x_batch: F64) -> F64:
         """Softmax class probabilities of many rows, shape (n, num_class)."""
-        raw = self.raw_batch(X)
+        raw = self.raw_batch(x_batch)
         e = np.exp(raw - raw.max(axis=1, keepdims=True))
         out: F64 = e / e.sum(axis=1, keepdims=True)
         return out

@@ -116,19 +116,22 @@ class BreakerBoard:
         for instrument_id, until in sorted(self.cooldowns.items()):
             if now_ns >= until:
                 del self.cooldowns[instrument_id]
-                self._emit(BreakerReset(now_ns, BreakerKind.CONSECUTIVE_LOSSES, instrument_id, "cooldown ended"))
-        until = self.reducing.get(BreakerKind.REJECT_RATE)
-        if until is not None and now_ns >= until:
+                self._emit(BreakerReset(now_ns, BreakerKind.CONSECUTIVE_LOSSES, instrument_id,
+                                        "cooldown ended"))
+        reject_until = self.reducing.get(BreakerKind.REJECT_RATE)
+        if reject_until is not None and now_ns >= reject_until:
             del self.reducing[BreakerKind.REJECT_RATE]
             self._emit(BreakerReset(now_ns, BreakerKind.REJECT_RATE, None, "reject-rate hold ended"))
-        if BreakerKind.LATENCY in self.reducing and self.latency_last_bad_ns is not None:
-            if now_ns - self.latency_last_bad_ns >= int(self._cfg.latency_recover_s * NS_PER_S):
-                del self.reducing[BreakerKind.LATENCY]
-                self.latency_last_bad_ns = None
-                self._emit(BreakerReset(now_ns, BreakerKind.LATENCY, None, "latency back under limits"))
-        if self.conn_down_since is not None and BreakerKind.CONNECTIVITY not in self.reducing:
-            if now_ns - self.conn_down_since > int(self._cfg.connectivity_down_s * NS_PER_S):
-                self._trip_connectivity(now_ns, f"stream down > {self._cfg.connectivity_down_s:g} s")
+        last_bad = self.latency_last_bad_ns
+        if (BreakerKind.LATENCY in self.reducing and last_bad is not None
+                and now_ns - last_bad >= int(self._cfg.latency_recover_s * NS_PER_S)):
+            del self.reducing[BreakerKind.LATENCY]
+            self.latency_last_bad_ns = None
+            self._emit(BreakerReset(now_ns, BreakerKind.LATENCY, None, "latency back under limits"))
+        down_since = self.conn_down_since
+        if (down_since is not None and BreakerKind.CONNECTIVITY not in self.reducing
+                and now_ns - down_since > int(self._cfg.connectivity_down_s * NS_PER_S)):
+            self._trip_connectivity(now_ns, f"stream down > {self._cfg.connectivity_down_s:g} s")
         if self.halt is not None and now_ns >= self.halt.until_ns:
             halt, self.halt = self.halt, None
             if halt.breaker is not None:
@@ -312,7 +315,8 @@ class BreakerBoard:
         """The board's whole state, JSON-able (deadlines are wall-clock ns)."""
         halt = None
         if self.halt is not None:
-            halt = {"reason": self.halt.reason, "breaker": self.halt.breaker.value if self.halt.breaker else None,
+            breaker = self.halt.breaker.value if self.halt.breaker else None
+            halt = {"reason": self.halt.reason, "breaker": breaker,
                     "since_ns": self.halt.since_ns, "until_ns": self.halt.until_ns}
         return {
             "state": self._state.value,

@@ -62,7 +62,9 @@ def check_instrument_tradable(
     return None
 
 
-def check_price_band(price_ticks: int, limit_down_ticks: int | None, limit_up_ticks: int | None) -> Denial | None:
+def check_price_band(
+    price_ticks: int, limit_down_ticks: int | None, limit_up_ticks: int | None
+) -> Denial | None:
     """The limit price must lie inside the exchange's ``limit_down``/``limit_up`` band (when known)."""
     if price_ticks <= 0:
         return Denial.PRICE_OUTSIDE_BAND

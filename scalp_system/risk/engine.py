@@ -97,14 +97,18 @@ class EntryDecision:
 class _Market:
     """Per-instrument market facts the checks need (latest valid book, status, ATR, spreads)."""
 
-    __slots__ = ("atr", "atr_bars_seen", "book", "exit_intent", "exit_retry_ns", "instrument",
-                 "last_book_ns", "limit_ok", "pos_state", "spread_counts", "spread_total", "status")
+    __slots__ = ("_atr_cache", "ask", "atr", "atr_bars_seen", "bid", "book", "exit_intent", "exit_retry_ns",
+                 "instrument", "last_book_ns", "limit_ok", "pos_state", "spread_counts", "spread_total",
+                 "status")
 
     def __init__(self, instrument: Instrument, atr: AtrTracker) -> None:
         self.instrument = instrument
         self.atr = atr
         self.atr_bars_seen = 0
         self.book: OrderBook | None = None
+        self.bid = 0  # best bid / ask of ``book`` in ticks (cached ints)
+        self.ask = 0
+        self._atr_cache: tuple[int, Decimal | None] = (-1, None)
         self.last_book_ns: int | None = None
         self.status = NORMAL_TRADING
         self.limit_ok = True
@@ -114,12 +118,18 @@ class _Market:
         self.exit_intent: str | None = None
         self.exit_retry_ns = 0
 
+    def set_book(self, book: OrderBook) -> None:
+        """Adopt a valid book (two-sided, uncrossed)."""
+        self.book = book
+        self.bid = int(book.bid_px[0])
+        self.ask = int(book.ask_px[0])
+        self.last_book_ns = book.local_ts_ns
+
     def spread(self) -> Decimal | None:
         """Current spread in price units (None without a book)."""
-        book = self.book
-        if book is None:
+        if self.book is None:
             return None
-        return (book.ask_px[0] - book.bid_px[0]) * self.instrument.tick  # type: ignore[no-any-return]
+        return (self.ask - self.bid) * self.instrument.tick
 
     def spread_p95_ticks(self) -> int | None:
         """95th percentile of the spreads (ticks) seen so far."""
@@ -133,10 +143,17 @@ class _Market:
                 return spread
         return max(self.spread_counts)
 
+    def forget_atr_cache(self) -> None:
+        """The tracker was replaced or restored: recompute the price-unit ATR on next use."""
+        self._atr_cache = (-1, None)
+
     def atr_price(self) -> Decimal | None:
         """ATR5 in price units (the tracker runs in ticks), None before its first 5 bars."""
-        value = self.atr.value()
-        return None if value is None else as_decimal(value) * self.instrument.tick
+        bars = self.atr.completed_bars
+        if self._atr_cache[0] != bars:
+            value = self.atr.value()
+            self._atr_cache = (bars, None if value is None else as_decimal(value) * self.instrument.tick)
+        return self._atr_cache[1]
 
 
 @dataclass(slots=True)
@@ -186,7 +203,6 @@ class RiskEngine:
         self.denials: Counter[Denial] = Counter()
         self._loss_baseline = _ZERO
         self._day_end_ns = trading_day_end_ns(clock.now_ns(), utc_offset_s)
-        self._next_ns = 0
         for instrument in instruments:
             self.add_instrument(instrument)
 
@@ -205,6 +221,7 @@ class RiskEngine:
             self._markets[instrument.uid] = _Market(instrument, tracker)
         else:
             market.instrument, market.atr = instrument, tracker
+            market.forget_atr_cache()
 
     def start_day(self, equity: Decimal, *, cash: Decimal | None = None) -> None:
         """Start-of-day equity (and free cash) from the broker: the base of the daily-loss and
@@ -268,9 +285,8 @@ class RiskEngine:
         now = self._clock.now_ns()
         if (book.is_consistent and len(book.bid_px) and len(book.ask_px)
                 and book.bid_px[0] < book.ask_px[0] and book.bid_px[0] > 0):
-            bid, ask = int(book.bid_px[0]), int(book.ask_px[0])
-            market.book = book
-            market.last_book_ns = book.local_ts_ns
+            market.set_book(book)
+            bid, ask = market.bid, market.ask
             spread = ask - bid
             market.spread_counts[spread] = market.spread_counts.get(spread, 0) + 1
             market.spread_total += 1
@@ -301,6 +317,10 @@ class RiskEngine:
         the loss streaks, cash, equity breakers. Duplicate ``trade_id`` is ignored."""
         now = self._clock.now_ns()
         if self.portfolio.has_seen(fill.trade_id):
+            return []
+        if fill.instrument_id not in self._instruments:
+            details: dict[str, object] = {"instrument_id": fill.instrument_id, "trade_id": fill.trade_id}
+            self._audit.record("fill_for_unknown_instrument", RISK_ACTOR, details, CONTROL_INCIDENT)
             return []
         flight = self._inflight.get(fill.intent_key)
         if flight is not None:
@@ -439,27 +459,25 @@ class RiskEngine:
         denial = self._entry_denial(market, instrument_id, now)
         if denial is not None or market is None:
             return self._deny_entry(instrument_id, side, denial or Denial.INSTRUMENT_UNKNOWN, now)
-        book = market.book
-        assert book is not None
         tick = market.instrument.tick
         atr = market.atr_price()
         if atr is None and not self.config.allow_warmup_entries:
             return self._deny_entry(instrument_id, side, Denial.WARMUP_NO_ATR, now,
                                     f"{market.atr.completed_bars} of {self.config.atr_period} ATR bars")
-        spread = (book.ask_px[0] - book.bid_px[0]) * tick
+        spread = (market.ask - market.bid) * tick
         entry = entry_price if entry_price is not None else (
-            book.ask_px[0] * tick if side is PositionSide.LONG else book.bid_px[0] * tick)
-        distance = distance_for(atr, spread, tick, self.config, spread_ticks_p95=market.spread_p95_ticks())
+            market.ask * tick if side is PositionSide.LONG else market.bid * tick)
+        p95 = market.spread_p95_ticks() if atr is None else None
+        distance = distance_for(atr, spread, tick, self.config, spread_ticks_p95=p95)
         held = self.portfolio.lots(instrument_id) * side.sign
         held = max(held, 0) + self._pending_lots(instrument_id, side.entry_side, reduces=False)
         lots = position_size(self.equity(), distance, self.portfolio.lot_units(instrument_id), entry,
                              self.config, held_lots=held)
         if lots <= 0:
             return self._deny_entry(instrument_id, side, Denial.SIZE_ZERO, now, f"d={distance}")
-        return EntryDecision(
-            instrument_id, side, lots, entry, distance,
-            stop_price(entry, side, distance, tick), target_price(entry, side, distance, tick, self.config.k_tp),
-        )
+        stop = stop_price(entry, side, distance, tick)
+        target = target_price(entry, side, distance, tick, self.config.k_tp)
+        return EntryDecision(instrument_id, side, lots, entry, distance, stop, target)
 
     def check_order(self, order: SubmitOrder) -> Denial | None:
         """Pre-trade checks (SPEC §1.7) plus the trading state and breakers; None = approved.
@@ -468,7 +486,7 @@ class RiskEngine:
         intents, reduce/open classification) until a terminal update, fill or reject clears it.
         """
         now = self._clock.now_ns()
-        if now >= self._next_ns:
+        if now >= self.board.next_deadline_ns or now >= self._day_end_ns:
             self._advance(now)
         result = self._check(order, now)
         if isinstance(result, Denial):
@@ -510,6 +528,15 @@ class RiskEngine:
         self._audit.record("trading_resumed", actor, {"equity": str(equity)}, CONTROL_INCIDENT)
         return True
 
+    def exit_position(self, instrument_id: str, reason: str) -> SubmitOrder | None:
+        """An approved IOC that closes the whole position of one instrument (strategy exits:
+        reversal, time limit, session end), priced to walk the book; None when flat, when an exit is
+        already in flight, or when the checks refuse it."""
+        market = self._markets.get(instrument_id)
+        if market is None:
+            return None
+        return self._exit_order(market, reason, self._clock.now_ns())
+
     def flatten_orders(self) -> list[SubmitOrder]:
         """IOC orders that close every open position, priced to walk the book; each is checked
         (HALTED admits them) and registered in flight. Positions with an exit in flight are skipped."""
@@ -534,7 +561,6 @@ class RiskEngine:
             self._loss_baseline = equity
             self._day_end_ns = trading_day_end_ns(now, self._utc_offset_s)
         self.board.advance(now)
-        self._next_ns = min(self._day_end_ns, self.board.next_deadline_ns)
 
     def _emit(self, event: RiskEvent) -> None:
         control = CONTROL_LOGGING if isinstance(event, OrderDenied) else CONTROL_INCIDENT
@@ -640,7 +666,9 @@ class RiskEngine:
             return Denial.RATE_ORDERS_PER_MINUTE
         return reduces
 
-    def _exposure_denial(self, order: SubmitOrder, market: _Market, held: int, price_ticks: int) -> Denial | None:
+    def _exposure_denial(
+        self, order: SubmitOrder, market: _Market, held: int, price_ticks: int
+    ) -> Denial | None:
         cfg = self.config
         instrument_id = order.instrument_id
         side = order.side
@@ -655,13 +683,20 @@ class RiskEngine:
         lot_units = self.portfolio.lot_units(instrument_id)
         order_notional = price * order.lots * lot_units
         instrument_after = abs(after) * price * lot_units
-        gross_after = (self.portfolio.gross_notional() - abs(self.portfolio.signed_notional(instrument_id))
-                       + instrument_after)
+        if order.reason == HEDGE_REASON:
+            # A hedge adds gross notional by design; it is held to the net (beta-weighted) exposure
+            # it leaves, which must not exceed the gross limit.
+            weight = self.hedge_config.beta if instrument_id == self.hedge_config.instrument else Decimal(1)
+            gross_after = abs(self.imbalance() * cfg.max_gross_notional + weight * side.sign * order_notional)
+        else:
+            held_notional = abs(self.portfolio.signed_notional(instrument_id))
+            gross_after = self.portfolio.gross_notional() - held_notional + instrument_after
         exposure = check_exposure(
             order_notional=order_notional, instrument_notional_after=instrument_after,
             gross_notional_after=gross_after, position_lots_after=after,
             max_position_lots=cfg.max_position_lots, max_notional_per_order=cfg.max_notional_per_order,
-            max_notional_per_instrument=cfg.max_notional_per_instrument, max_gross_notional=cfg.max_gross_notional,
+            max_notional_per_instrument=cfg.max_notional_per_instrument,
+            max_gross_notional=cfg.max_gross_notional,
         )
         if exposure is not None:
             return exposure
@@ -680,7 +715,7 @@ class RiskEngine:
         spread = market.spread()
         spread = spread if spread is not None else self.config.spread_floor
         atr = market.atr_price()
-        p95 = market.spread_p95_ticks()
+        p95 = market.spread_p95_ticks() if atr is None else None
         state = market.pos_state
         if state is None or state.side is not side:
             market.pos_state = open_position_state(position.avg_price, side, atr, spread, tick, self.config,
@@ -694,31 +729,36 @@ class RiskEngine:
         market.atr_bars_seen = market.atr.completed_bars
 
     def _after_market_move(self, market: _Market, now: int) -> list[Command]:
-        commands: list[Command] = []
+        """Equity breakers first (a halt flattens), then the position's trailing and stop/target exits."""
+        commands = self._check_equity(now)
+        halted = self.board.halt is not None
+        if halted and self.config.flatten_on_halt and self.portfolio.lots(market.instrument.uid):
+            order = self._exit_order(market, "flatten", now)
+            if order is not None:
+                commands.append(order)
         state = market.pos_state
         book = market.book
-        if state is not None and book is not None:
-            if market.atr.completed_bars != market.atr_bars_seen:
-                self._refresh_levels(market)
-                state = market.pos_state
-                assert state is not None
-            tick = market.instrument.tick
-            bid = int(book.bid_px[0]) * tick
-            ask = int(book.ask_px[0]) * tick
-            state = advance_trailing(state, bid if state.side is PositionSide.LONG else ask, tick, self.config)
-            market.pos_state = state
-            reason = ""
-            if stop_hit(state, bid, ask):
-                reason = "trailing" if state.trailing_active else "stop"
-            elif target_hit(state, bid, ask):
-                reason = "target"
-            if reason and self.board.halt is None:
-                order = self._exit_order(market, reason, now)
-                if order is not None:
-                    commands.append(order)
-        commands.extend(self._check_equity(now))
-        if self.board.halt is not None and self.config.flatten_on_halt and self.portfolio.lots(market.instrument.uid):
-            order = self._exit_order(market, "flatten", now)
+        if state is None or book is None:
+            return commands
+        if market.atr.completed_bars != market.atr_bars_seen:
+            self._refresh_levels(market)
+            state = market.pos_state
+            assert state is not None
+        tick = market.instrument.tick
+        bid = market.bid * tick
+        ask = market.ask * tick
+        exit_price = bid if state.side is PositionSide.LONG else ask
+        state = advance_trailing(state, exit_price, tick, self.config)
+        market.pos_state = state
+        if halted:
+            return commands
+        reason = ""
+        if stop_hit(state, bid, ask):
+            reason = "trailing" if state.trailing_active else "stop"
+        elif target_hit(state, bid, ask):
+            reason = "target"
+        if reason:
+            order = self._exit_order(market, reason, now)
             if order is not None:
                 commands.append(order)
         return commands
@@ -733,8 +773,8 @@ class RiskEngine:
         cfg = self.config
         if equity - self._loss_baseline <= -cfg.daily_loss_limit * portfolio.sod_equity:
             return self.emergency_halt(
-                f"daily loss {equity - portfolio.sod_equity} <= -{cfg.daily_loss_limit} of start-of-day equity "
-                f"{portfolio.sod_equity}", BreakerKind.DAILY_LOSS)
+                f"daily loss {equity - portfolio.sod_equity} <= -{cfg.daily_loss_limit} of start-of-day "
+                f"equity {portfolio.sod_equity}", BreakerKind.DAILY_LOSS)
         if equity <= portfolio.peak_equity * (1 - cfg.intraday_drawdown_limit):
             return self.emergency_halt(
                 f"equity {equity} <= peak {portfolio.peak_equity} - {cfg.intraday_drawdown_limit}",
@@ -757,8 +797,8 @@ class RiskEngine:
         price_ticks = sweep_price_ticks(book, side, lots)
         if price_ticks is None:
             return None
-        order = SubmitOrder(new_intent_key(), instrument_id, side, lots, price_ticks, TimeInForce.FILL_AND_KILL,
-                            reduce_only=True, reason=reason)
+        order = SubmitOrder(new_intent_key(), instrument_id, side, lots, price_ticks,
+                            TimeInForce.FILL_AND_KILL, reduce_only=True, reason=reason)
         if self.check_order(order) is not None:
             market.exit_retry_ns = now + _EXIT_RETRY_NS
             return None
@@ -767,12 +807,13 @@ class RiskEngine:
 
     def _exposures(self) -> dict[str, Exposure]:
         exposures: dict[str, Exposure] = {}
-        for instrument_id, market in self._markets.items():
+        for instrument_id in self._markets:
             mark = self.portfolio.marks.get(instrument_id)
             lots = self.portfolio.lots(instrument_id)
             if mark is None or (lots == 0 and instrument_id != self.hedge_config.instrument):
                 continue
-            exposures[instrument_id] = Exposure(instrument_id, lots, mark, self.portfolio.lot_units(instrument_id))
+            units = self.portfolio.lot_units(instrument_id)
+            exposures[instrument_id] = Exposure(instrument_id, lots, mark, units)
         return exposures
 
     # --- persistence --------------------------------------------------------------------------

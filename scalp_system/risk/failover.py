@@ -162,7 +162,9 @@ class FailoverCoordinator:
 
     def on_risk_event(self, event: object) -> None:
         """Subscribe this to the RiskEngine: a connectivity trip starts a failover (one at a time)."""
-        if isinstance(event, BreakerTripped) and event.breaker is BreakerKind.CONNECTIVITY and not self.running:
+        if not isinstance(event, BreakerTripped) or event.breaker is not BreakerKind.CONNECTIVITY:
+            return
+        if not self.running:
             if self._failure_context is not None:
                 endpoint, reason = self._failure_context()
             else:

@@ -93,7 +93,8 @@ class Portfolio:
         closed = before.lots != 0 and (after.lots == 0 or (after.lots > 0) != (before.lots > 0))
         if not closed:
             return None
-        trip = RoundTrip(instrument_id, net_after - self._trip_start.get(instrument_id, net_before), fill.ts_ns)
+        started = self._trip_start.get(instrument_id, net_before)
+        trip = RoundTrip(instrument_id, net_after - started, fill.ts_ns)
         self._trip_start[instrument_id] = net_after
         return trip
 
@@ -128,7 +129,9 @@ class Portfolio:
         """Realised (net of commissions) + unrealised PnL since the start of the day."""
         return self.equity() - self.sod_equity
 
-    def signed_notional(self, instrument_id: str, extra_lots: int = 0, price: Decimal | None = None) -> Decimal:
+    def signed_notional(
+        self, instrument_id: str, extra_lots: int = 0, price: Decimal | None = None
+    ) -> Decimal:
         """Signed money value of the position (plus ``extra_lots``) at ``price`` or the mark."""
         lots = self.lots(instrument_id) + extra_lots
         if lots == 0:

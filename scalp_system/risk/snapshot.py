@@ -100,15 +100,20 @@ def restore_engine(engine: RiskEngine, raw: Mapping[str, Any]) -> None:
     from scalp_system.risk.engine import _InFlight
 
     if raw.get("version") != SNAPSHOT_VERSION:
-        raise SnapshotError(f"risk snapshot version {raw.get('version')!r}; this build reads {SNAPSHOT_VERSION}")
+        raise SnapshotError(
+            f"risk snapshot version {raw.get('version')!r}; this build reads {SNAPSHOT_VERSION}")
     unknown = sorted(set(raw["markets"]) - set(engine._markets))
     if unknown:
-        raise SnapshotError(f"risk snapshot names instruments this engine does not know: {', '.join(unknown)}")
+        raise SnapshotError(
+            f"risk snapshot names instruments this engine does not know: {', '.join(unknown)}")
     for instrument_id, state in raw["markets"].items():
         market = engine._markets[instrument_id]
         market.atr.restore(state["atr"])
+        market.forget_atr_cache()
         market.atr_bars_seen = int(state["atr_bars_seen"])
-        market.book = _book_from_json(instrument_id, state["book"])
+        book = _book_from_json(instrument_id, state["book"])
+        if book is not None:
+            market.set_book(book)
         market.last_book_ns = state["last_book_ns"]
         market.status = int(state["status"])
         market.limit_ok = bool(state["limit_ok"])
@@ -131,4 +136,3 @@ def restore_engine(engine: RiskEngine, raw: Mapping[str, Any]) -> None:
     engine.denials = Counter({Denial(k): int(v) for k, v in raw["denials"].items()})
     engine._loss_baseline = Decimal(raw["loss_baseline"])
     engine._day_end_ns = int(raw["day_end_ns"])
-    engine._next_ns = 0

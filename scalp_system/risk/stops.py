@@ -88,9 +88,13 @@ def round_toward(price: Decimal, entry: Decimal, tick: Decimal) -> Decimal:
     return (price / tick).to_integral_value(rounding=rounding) * tick
 
 
+def _side(side: PositionSide | str) -> PositionSide:
+    return side if isinstance(side, PositionSide) else PositionSide(side)
+
+
 def stop_price(entry: Decimal, side: PositionSide | str, distance: Decimal, tick: Decimal) -> Decimal:
     """``E − d`` (long) or ``E + d`` (short), rounded to the tick away from the entry."""
-    sign = PositionSide(side).sign
+    sign = _side(side).sign
     return round_away_from(entry - sign * distance, entry, tick)
 
 
@@ -102,7 +106,7 @@ def target_price(
     A target that the rounding would pull onto the entry itself is kept one tick out (it can only
     happen when ``k_tp·d`` is under one tick), so a target is always a profit.
     """
-    sign = PositionSide(side).sign
+    sign = _side(side).sign
     target = round_toward(entry + sign * k_tp * distance, entry, tick)
     if (target - entry) * sign <= _ZERO:
         target = round_away_from(entry + sign * tick, entry, tick)
@@ -180,7 +184,7 @@ def open_position_state(
     spread_ticks_p95: Decimal | float | None = None,
 ) -> PositionState:
     """The PositionState of a position just opened at ``entry``."""
-    position_side = PositionSide(side)
+    position_side = _side(side)
     distance = distance_for(atr5, spread, tick, cfg, spread_ticks_p95=spread_ticks_p95)
     return PositionState(
         side=position_side,

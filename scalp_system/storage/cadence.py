@@ -33,7 +33,9 @@ class CadencePolicy:
 
     def __post_init__(self) -> None:
         if not 0 < self.min_ms <= self.max_ms:
-            raise ValueError(f"cadence bounds must satisfy 0 < min_ms <= max_ms, got {self.min_ms}, {self.max_ms}")
+            raise ValueError(
+                f"cadence bounds must satisfy 0 < min_ms <= max_ms, got {self.min_ms}, {self.max_ms}"
+            )
         if self.target_batch_rows < 1 or not 0 < self.duty <= 1 or self.grow <= 1:
             raise ValueError("cadence needs target_batch_rows >= 1, 0 < duty <= 1 and grow > 1")
 
@@ -41,10 +43,7 @@ class CadencePolicy:
         """The interval before the next flush."""
         if depth >= self.target_batch_rows:
             return self.min_ms
-        if depth >= self.target_batch_rows / 4:
-            interval = previous_ms / 2
-        else:
-            interval = previous_ms * self.grow
+        interval = previous_ms / 2 if depth >= self.target_batch_rows / 4 else previous_ms * self.grow
         interval = max(interval, latency_ms / self.duty)
         return min(self.max_ms, max(self.min_ms, interval))
 

@@ -52,7 +52,8 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> tuple[int
     start = schema_version(conn)
     if start > LATEST_VERSION:
         raise SchemaTooNewError(
-            f"database schema version {start} is newer than this software ({LATEST_VERSION}); refusing to open"
+            f"database schema version {start} is newer than this software ({LATEST_VERSION}); "
+            "refusing to open"
         )
     for migration in MIGRATIONS:
         if migration.version > target:

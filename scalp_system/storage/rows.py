@@ -36,7 +36,7 @@ def encode_levels(book: OrderBook) -> bytes:
 
 
 def book_row(book: OrderBook, seq: int = 0) -> Row:
-    """A books row; ``seq`` tells apart books of one instrument with equal exchange and local times."""
+    """A books row; ``seq`` is the book's arrival rank among its instrument's books of equal exchange time."""
     blob = encode_levels(book)
     return {
         "instrument_id": book.instrument_id,
@@ -87,10 +87,21 @@ def order_row(order: Order) -> Row:
 def order_from_row(row: tuple[Any, ...]) -> Order:
     """An Order from an orders row selected in ``order_row`` key order."""
     return Order(
-        intent_key=row[0], instrument_id=row[1], side=Side(row[2]), lots_requested=row[3],
-        limit_price_ticks=row[4], order_type=OrderType(row[5]), time_in_force=TimeInForce(row[6]),
-        status=OrderStatus(row[7]), order_id=row[8], lots_executed=row[9], executed_value=Decimal(row[10]),
-        commission=Decimal(row[11]), created_ts_ns=row[12], updated_ts_ns=row[13], reject_reason=row[14],
+        intent_key=row[0],
+        instrument_id=row[1],
+        side=Side(row[2]),
+        lots_requested=row[3],
+        limit_price_ticks=row[4],
+        order_type=OrderType(row[5]),
+        time_in_force=TimeInForce(row[6]),
+        status=OrderStatus(row[7]),
+        order_id=row[8],
+        lots_executed=row[9],
+        executed_value=Decimal(row[10]),
+        commission=Decimal(row[11]),
+        created_ts_ns=row[12],
+        updated_ts_ns=row[13],
+        reject_reason=row[14],
     )
 
 
@@ -125,8 +136,15 @@ def fill_row(fill: Fill) -> Row:
 def fill_from_row(row: tuple[Any, ...]) -> Fill:
     """A Fill from a fills row selected in ``fill_row`` key order."""
     return Fill(
-        trade_id=row[0], order_id=row[1], intent_key=row[2], instrument_id=row[3], side=Side(row[4]),
-        lots=row[5], price=Decimal(row[6]), ts_ns=row[7], commission=Decimal(row[8]),
+        trade_id=row[0],
+        order_id=row[1],
+        intent_key=row[2],
+        instrument_id=row[3],
+        side=Side(row[4]),
+        lots=row[5],
+        price=Decimal(row[6]),
+        ts_ns=row[7],
+        commission=Decimal(row[8]),
     )
 
 
@@ -186,11 +204,21 @@ def instrument_from_row(row: tuple[Any, ...]) -> Instrument:
     flags = int(row[10])
     kind = row[7] if row[7] in {k.value for k in InstrumentKind} else InstrumentKind.OTHER
     return Instrument(
-        uid=row[0], ticker=row[1], figi=row[2], class_code=row[3], lot=Decimal(row[4]), tick=Decimal(row[5]),
-        currency=row[6], kind=InstrumentKind(kind), name=row[8],
-        api_trade_available=bool(flags & _FLAG_API), buy_available=bool(flags & _FLAG_BUY),
-        sell_available=bool(flags & _FLAG_SELL), short_enabled=bool(flags & _FLAG_SHORT),
-        tick_value=None if row[9] is None else Decimal(row[9]), extra=json.loads(row[11]),
+        uid=row[0],
+        ticker=row[1],
+        figi=row[2],
+        class_code=row[3],
+        lot=Decimal(row[4]),
+        tick=Decimal(row[5]),
+        currency=row[6],
+        kind=InstrumentKind(kind),
+        name=row[8],
+        api_trade_available=bool(flags & _FLAG_API),
+        buy_available=bool(flags & _FLAG_BUY),
+        sell_available=bool(flags & _FLAG_SELL),
+        short_enabled=bool(flags & _FLAG_SHORT),
+        tick_value=None if row[9] is None else Decimal(row[9]),
+        extra=json.loads(row[11]),
     )
 
 

@@ -6,8 +6,8 @@ file, a retried batch whose commit outcome was unknown) never duplicates it:
 | table | key | on conflict |
 |---|---|---|
 | instruments | uid | update metadata |
-| books | (inst, exchange_ts_ns, local_ts_ns, seq) | ignore |
-| trades | (inst, exchange_ts_ns, local_ts_ns, seq), and (inst, trade_id) when trade_id ≠ '' | ignore |
+| books | (inst, exchange_ts_ns, seq) | ignore |
+| trades | (inst, exchange_ts_ns, seq), and (inst, trade_id) when trade_id ≠ '' | ignore |
 | orders | intent_key | update, unless the stored row is newer (``updated_ts_ns``) |
 | order_events | (intent_key, ts_ns, kind, status, lots_executed) | ignore |
 | fills | trade_id | ignore |
@@ -16,7 +16,16 @@ file, a retried batch whose commit outcome was unknown) never duplicates it:
 | metrics | (name, labels, ts_ns) | ignore |
 | run_state | key | update, unless the stored row is newer |
 
-Books keep their depth-N levels in ONE little-endian int64 BLOB per row laid out as
+Market data lives in two shapes. Rows (``books``, ``trades``) are what the live writer appends one
+event at a time. Blocks (``book_blocks``, ``trade_blocks``) are what bulk writers (import, recording
+flushes) store: up to ~1000 books or ~4000 trades of one instrument per row as columnar int64 blobs,
+keyed by their first event, so a range read copies a few large blobs instead of building millions of
+Python objects. Readers merge both shapes and drop repeated (exchange_ts, seq) keys.
+
+``seq`` is the arrival rank of an event among events of the same instrument with the same exchange
+time (0 for the first), so (exchange_ts, seq) is both the natural key and the frame order.
+
+A book row keeps its depth-N levels in ONE little-endian int64 BLOB laid out as
 ``[bid_px × depth, bid_qty × depth, ask_px × depth, ask_qty × depth]``: a range read joins the blobs
 and reshapes them with one ``numpy.frombuffer``, which is what makes historical reads fast. Books and
 trades refer to instruments by a small integer (``inst``) instead of repeating the uid string.
@@ -107,13 +116,21 @@ class TableSpec:
         return out
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
 def _check(table: str, column: Column, value: Any) -> Any:
+    kind = column.kind
+    value_type = type(value)  # the common cases first, checked without building messages
+    if value_type is int and kind is Kind.INT and _INT64_MIN <= value <= _INT64_MAX:
+        return value
+    if (value_type is str and kind is Kind.TEXT) or (value_type is bytes and kind is Kind.BLOB):
+        return value
     where = f"{table}.{column.name}"
     if value is None:
         if column.nullable:
             return None
         raise RowError(f"{where} must not be null")
-    kind = column.kind
     if kind is Kind.INT:
         if isinstance(value, bool):
             return int(value)
@@ -143,19 +160,19 @@ def _check(table: str, column: Column, value: Any) -> Any:
     if isinstance(value, float):
         raise RowError(f"{where} is money: pass Decimal or str, never a binary float")
     try:
-        number = Decimal(value) if isinstance(value, str | int | Decimal) else None
+        exact = Decimal(value) if isinstance(value, str | int | Decimal) else None
     except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
+        exact = None
+    if exact is None or not exact.is_finite():
         raise RowError(f"{where} must be a finite decimal, got {value!r}")
-    return str(value) if isinstance(value, str) else str(number)
+    return str(value) if isinstance(value, str) else str(exact)
 
 
 def _c(name: str, kind: Kind, default: Any = _REQUIRED, nullable: bool = False) -> Column:
     return Column(name, kind, default, nullable)
 
 
-I, T, B, R, D = Kind.INT, Kind.TEXT, Kind.BLOB, Kind.REAL, Kind.DECIMAL
+INT, TXT, BLB, REAL, DEC = Kind.INT, Kind.TEXT, Kind.BLOB, Kind.REAL, Kind.DECIMAL
 
 
 def _update_all(key: str, columns: tuple[Column, ...], newer_than: str | None = None, table: str = "") -> str:
@@ -165,21 +182,45 @@ def _update_all(key: str, columns: tuple[Column, ...], newer_than: str | None = 
 
 
 _INSTRUMENT_COLUMNS = (
-    _c("uid", T), _c("ticker", T), _c("figi", T, ""), _c("class_code", T, ""), _c("lot", D, "1"),
-    _c("tick", D, "0.01"), _c("currency", T, "rub"), _c("kind", T, "share"), _c("name", T, ""),
-    _c("tick_value", D, None, nullable=True), _c("flags", I, 7), _c("extra", T, "{}"),
+    _c("uid", TXT),
+    _c("ticker", TXT),
+    _c("figi", TXT, ""),
+    _c("class_code", TXT, ""),
+    _c("lot", DEC, "1"),
+    _c("tick", DEC, "0.01"),
+    _c("currency", TXT, "rub"),
+    _c("kind", TXT, "share"),
+    _c("name", TXT, ""),
+    _c("tick_value", DEC, None, nullable=True),
+    _c("flags", INT, 7),
+    _c("extra", TXT, "{}"),
 )
 _ORDER_COLUMNS = (
-    _c("intent_key", T), _c("instrument_id", T), _c("side", I), _c("lots_requested", I),
-    _c("limit_price_ticks", I, None, nullable=True), _c("order_type", I, 1), _c("time_in_force", I, 2),
-    _c("status", I), _c("order_id", T, ""), _c("lots_executed", I, 0), _c("executed_value", D, "0"),
-    _c("commission", D, "0"), _c("created_ts_ns", I), _c("updated_ts_ns", I), _c("reject_reason", T, ""),
+    _c("intent_key", TXT),
+    _c("instrument_id", TXT),
+    _c("side", INT),
+    _c("lots_requested", INT),
+    _c("limit_price_ticks", INT, None, nullable=True),
+    _c("order_type", INT, 1),
+    _c("time_in_force", INT, 2),
+    _c("status", INT),
+    _c("order_id", TXT, ""),
+    _c("lots_executed", INT, 0),
+    _c("executed_value", DEC, "0"),
+    _c("commission", DEC, "0"),
+    _c("created_ts_ns", INT),
+    _c("updated_ts_ns", INT),
+    _c("reject_reason", TXT, ""),
 )
 _POSITION_COLUMNS = (
-    _c("instrument_id", T), _c("ts_ns", I), _c("lots", I), _c("avg_price", D, "0"),
-    _c("realized_pnl", D, "0"), _c("commission_paid", D, "0"),
+    _c("instrument_id", TXT),
+    _c("ts_ns", INT),
+    _c("lots", INT),
+    _c("avg_price", DEC, "0"),
+    _c("realized_pnl", DEC, "0"),
+    _c("commission_paid", DEC, "0"),
 )
-_RUN_STATE_COLUMNS = (_c("key", T), _c("value", T), _c("updated_ts_ns", I))
+_RUN_STATE_COLUMNS = (_c("key", TXT), _c("value", TXT), _c("updated_ts_ns", INT))
 
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
@@ -187,41 +228,80 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("instruments", _INSTRUMENT_COLUMNS, _update_all("uid", _INSTRUMENT_COLUMNS)),
         TableSpec(
             "books",
-            (_c("instrument_id", T), _c("exchange_ts_ns", I), _c("local_ts_ns", I), _c("seq", I, 0),
-             _c("depth", I), _c("is_consistent", I, 1), _c("levels", B)),
-            "IGNORE", instrument_keyed=True,
+            (
+                _c("instrument_id", TXT),
+                _c("exchange_ts_ns", INT),
+                _c("local_ts_ns", INT),
+                _c("seq", INT, 0),
+                _c("depth", INT),
+                _c("is_consistent", INT, 1),
+                _c("levels", BLB),
+            ),
+            "IGNORE",
+            instrument_keyed=True,
         ),
         TableSpec(
             "trades",
-            (_c("instrument_id", T), _c("exchange_ts_ns", I), _c("local_ts_ns", I), _c("seq", I, 0),
-             _c("price_ticks", I), _c("lots", I), _c("aggressor", I, 0), _c("trade_id", T, "")),
-            "IGNORE", instrument_keyed=True,
+            (
+                _c("instrument_id", TXT),
+                _c("exchange_ts_ns", INT),
+                _c("local_ts_ns", INT),
+                _c("seq", INT, 0),
+                _c("price_ticks", INT),
+                _c("lots", INT),
+                _c("aggressor", INT, 0),
+                _c("trade_id", TXT, ""),
+            ),
+            "IGNORE",
+            instrument_keyed=True,
         ),
-        TableSpec("orders", _ORDER_COLUMNS, _update_all("intent_key", _ORDER_COLUMNS, "updated_ts_ns", "orders")),
+        TableSpec(
+            "orders", _ORDER_COLUMNS, _update_all("intent_key", _ORDER_COLUMNS, "updated_ts_ns", "orders")
+        ),
         TableSpec(
             "order_events",
-            (_c("intent_key", T), _c("ts_ns", I), _c("kind", T), _c("status", I), _c("lots_executed", I, 0),
-             _c("order_id", T, ""), _c("detail", T, "")),
+            (
+                _c("intent_key", TXT),
+                _c("ts_ns", INT),
+                _c("kind", TXT),
+                _c("status", INT),
+                _c("lots_executed", INT, 0),
+                _c("order_id", TXT, ""),
+                _c("detail", TXT, ""),
+            ),
             "IGNORE",
         ),
         TableSpec(
             "fills",
-            (_c("trade_id", T), _c("order_id", T), _c("intent_key", T), _c("instrument_id", T), _c("side", I),
-             _c("lots", I), _c("price", D), _c("ts_ns", I), _c("commission", D, "0")),
+            (
+                _c("trade_id", TXT),
+                _c("order_id", TXT),
+                _c("intent_key", TXT),
+                _c("instrument_id", TXT),
+                _c("side", INT),
+                _c("lots", INT),
+                _c("price", DEC),
+                _c("ts_ns", INT),
+                _c("commission", DEC, "0"),
+            ),
             "IGNORE",
         ),
         TableSpec("positions", _POSITION_COLUMNS, _update_all("instrument_id, ts_ns", _POSITION_COLUMNS)),
         TableSpec(
             "risk_events",
-            (_c("ts_ns", I), _c("kind", T), _c("instrument_id", T, ""), _c("detail", T, "")),
+            (_c("ts_ns", INT), _c("kind", TXT), _c("instrument_id", TXT, ""), _c("detail", TXT, "")),
             "IGNORE",
         ),
         TableSpec(
             "metrics",
-            (_c("ts_ns", I), _c("name", T), _c("labels", T, ""), _c("value", R)),
+            (_c("ts_ns", INT), _c("name", TXT), _c("labels", TXT, ""), _c("value", REAL)),
             "IGNORE",
         ),
-        TableSpec("run_state", _RUN_STATE_COLUMNS, _update_all("key", _RUN_STATE_COLUMNS, "updated_ts_ns", "run_state")),
+        TableSpec(
+            "run_state",
+            _RUN_STATE_COLUMNS,
+            _update_all("key", _RUN_STATE_COLUMNS, "updated_ts_ns", "run_state"),
+        ),
     )
 }
 """Every table the writer accepts, by name."""
@@ -256,7 +336,7 @@ DDL_V1_MARKET_DATA = (
         is_consistent INTEGER NOT NULL DEFAULT 1,
         levels BLOB NOT NULL
     )""",
-    "CREATE UNIQUE INDEX books_key ON books (inst, exchange_ts_ns, local_ts_ns, seq)",
+    "CREATE UNIQUE INDEX books_key ON books (inst, exchange_ts_ns, seq)",
     """CREATE TABLE trades (
         inst INTEGER NOT NULL,
         exchange_ts_ns INTEGER NOT NULL,
@@ -266,9 +346,42 @@ DDL_V1_MARKET_DATA = (
         lots INTEGER NOT NULL,
         aggressor INTEGER NOT NULL DEFAULT 0,
         trade_id TEXT NOT NULL DEFAULT '',
-        PRIMARY KEY (inst, exchange_ts_ns, local_ts_ns, seq)
+        PRIMARY KEY (inst, exchange_ts_ns, seq)
     ) WITHOUT ROWID""",
     "CREATE UNIQUE INDEX trades_trade_id ON trades (inst, trade_id) WHERE trade_id <> ''",
+    # Columnar blocks written by bulk imports/recordings: one row holds up to ~1000 consecutive books
+    # (or ~4000 trades) of one instrument as little-endian int64 arrays; read = a few memcpy's.
+    """CREATE TABLE book_blocks (
+        inst INTEGER NOT NULL,
+        first_exchange_ts_ns INTEGER NOT NULL,
+        first_seq INTEGER NOT NULL,
+        last_exchange_ts_ns INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        depth INTEGER NOT NULL,
+        exchange_ts BLOB NOT NULL,
+        local_ts BLOB NOT NULL,
+        seq BLOB NOT NULL,
+        consistent BLOB NOT NULL,
+        levels BLOB NOT NULL,
+        PRIMARY KEY (inst, first_exchange_ts_ns, first_seq)
+    )""",
+    "CREATE INDEX book_blocks_range ON book_blocks (inst, last_exchange_ts_ns, first_exchange_ts_ns)",
+    """CREATE TABLE trade_blocks (
+        inst INTEGER NOT NULL,
+        first_exchange_ts_ns INTEGER NOT NULL,
+        first_seq INTEGER NOT NULL,
+        last_exchange_ts_ns INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        exchange_ts BLOB NOT NULL,
+        local_ts BLOB NOT NULL,
+        seq BLOB NOT NULL,
+        price_ticks BLOB NOT NULL,
+        lots BLOB NOT NULL,
+        aggressor BLOB NOT NULL,
+        trade_ids TEXT NOT NULL,
+        PRIMARY KEY (inst, first_exchange_ts_ns, first_seq)
+    )""",
+    "CREATE INDEX trade_blocks_range ON trade_blocks (inst, last_exchange_ts_ns, first_exchange_ts_ns)",
 )
 
 DDL_V2_TRADING = (

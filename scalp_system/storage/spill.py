@@ -73,9 +73,12 @@ def classify_failure(exc: BaseException) -> StorageFailure:
             return _SQLITE_PRIMARY[code & 0xFF]
         text = str(exc).lower()
         for needle, kind in (
-            ("full", StorageFailure.DISK_FULL), ("locked", StorageFailure.LOCKED),
-            ("readonly", StorageFailure.READ_ONLY), ("not a database", StorageFailure.CORRUPT),
-            ("malformed", StorageFailure.CORRUPT), ("disk i/o", StorageFailure.IO_ERROR),
+            ("full", StorageFailure.DISK_FULL),
+            ("locked", StorageFailure.LOCKED),
+            ("readonly", StorageFailure.READ_ONLY),
+            ("not a database", StorageFailure.CORRUPT),
+            ("malformed", StorageFailure.CORRUPT),
+            ("disk i/o", StorageFailure.IO_ERROR),
         ):
             if needle in text:
                 return kind

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -110,10 +110,8 @@ class Store:
         """Close the connection (idempotent; a failing close is ignored: the file stays consistent)."""
         conn, self._conn = self._conn, None
         if conn is not None:
-            try:
+            with suppress(sqlite3.Error):
                 conn.close()
-            except sqlite3.Error:
-                pass
 
     def __enter__(self) -> Store:
         return self
@@ -175,20 +173,20 @@ class Store:
             except BaseException:
                 self._inst_keys.clear()
                 if self._conn is not None and self._conn.in_transaction:
-                    try:
+                    with suppress(sqlite3.Error):
                         self._conn.execute("ROLLBACK")
-                    except sqlite3.Error:
-                        pass
                 raise
         finally:
             if durable and self._conn is not None:
-                try:
+                with suppress(sqlite3.Error):
                     self._conn.execute("PRAGMA synchronous=NORMAL")
-                except sqlite3.Error:
-                    pass
 
     def write_batch(
-        self, batch: Mapping[str, Sequence[Mapping[str, Any]]], *, durable: bool = False, checked: bool = False
+        self,
+        batch: Mapping[str, Sequence[Mapping[str, Any]]],
+        *,
+        durable: bool = False,
+        checked: bool = False,
     ) -> int:
         """Write rows of several tables in ONE transaction; returns how many rows changed the database.
 
@@ -257,7 +255,9 @@ class Store:
 
     def instrument(self, uid: str) -> Instrument | None:
         """The stored instrument ``uid`` (None when unknown)."""
-        found = self.conn.execute(f"SELECT {_INSTRUMENT_COLUMNS} FROM instruments WHERE uid = ?", (uid,)).fetchone()
+        found = self.conn.execute(
+            f"SELECT {_INSTRUMENT_COLUMNS} FROM instruments WHERE uid = ?", (uid,)
+        ).fetchone()
         return None if found is None else instrument_from_row(found)
 
     def instruments(self) -> list[Instrument]:
@@ -267,7 +267,9 @@ class Store:
 
     def order(self, intent_key: str) -> Order | None:
         """The latest stored snapshot of an order intent."""
-        found = self.conn.execute(f"SELECT {_ORDER_COLUMNS} FROM orders WHERE intent_key = ?", (intent_key,)).fetchone()
+        found = self.conn.execute(
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE intent_key = ?", (intent_key,)
+        ).fetchone()
         return None if found is None else order_from_row(found)
 
     def orders(self, *, open_only: bool = False) -> list[Order]:

@@ -158,7 +158,9 @@ class BackgroundWriter:
         self.db_path = Path(db_path) if db_path is not None else self.config.db_path
         self._store_factory = store_factory or (lambda: Store(self.db_path, self.config))
         self._on_alert = on_alert
-        self.cadence = cadence or CadencePolicy(float(self.config.min_flush_ms), float(self.config.max_flush_ms))
+        self.cadence = cadence or CadencePolicy(
+            float(self.config.min_flush_ms), float(self.config.max_flush_ms)
+        )
         self._max_batch = max_batch_rows or 2 * self.cadence.target_batch_rows
         self._probe_base_s = recovery_probe_s
         self._probe_max_s = max_probe_s
@@ -174,6 +176,7 @@ class BackgroundWriter:
         self._closing = False
         self._abandon = False
         self._thread: threading.Thread | None = None
+        self._ready = threading.Event()  # set once the start-up open and spill merge are done
         self._backup_thread: threading.Thread | None = None
 
         self._store: Store | None = None
@@ -190,7 +193,7 @@ class BackgroundWriter:
         self._last_failure: StorageFailure | None = None
         self._last_backup: BackupResult | None = None
         self._alerted_at: dict[str, float] = {}
-        self._seq_state: dict[tuple[str, str], tuple[int, int, int]] = {}
+        self._seq_state: dict[tuple[str, str], tuple[int, int]] = {}
         self.last_merge: MergeReport | None = None
         """The report of the most recent spill merge (start or recovery)."""
 
@@ -212,10 +215,12 @@ class BackgroundWriter:
     def flush(self, timeout: float | None = None) -> bool:
         """Block until every row submitted before this call is committed, spilled or rejected.
 
-        Also waits for a backup in progress. Returns False on timeout. Call from a thread (or use
-        ``flush_async``), never directly on the event loop.
+        Also waits for the start-up merge and a backup in progress. Returns False on timeout. Call
+        from a thread (or use ``flush_async``), never directly on the event loop.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
+        if self._thread is not None and not self._ready.wait(timeout):
+            return False
         with self._cond:
             target = self._submitted
             self._flush_waiters += 1
@@ -236,9 +241,9 @@ class BackgroundWriter:
             return not backup.is_alive()
         return True
 
-    async def flush_async(self, timeout: float | None = None) -> bool:
-        """``flush`` without blocking the event loop."""
-        return await asyncio.to_thread(self.flush, timeout)
+    async def flush_async(self, limit_s: float | None = None) -> bool:
+        """``flush`` without blocking the event loop (``limit_s`` as flush's timeout)."""
+        return await asyncio.to_thread(self.flush, limit_s)
 
     def close(self, timeout: float | None = 30.0) -> bool:
         """Flush, stop the thread and close the store and spill file; True when everything was stored.
@@ -298,7 +303,9 @@ class BackgroundWriter:
         """Await a durable write from the event loop (the loop keeps running meanwhile)."""
         return await asyncio.wrap_future(self.submit_durable(table, row))
 
-    def _enqueue(self, table: str, row: Mapping[str, Any] | Callable[[], Row], future: Future[Durability] | None) -> None:
+    def _enqueue(
+        self, table: str, row: Mapping[str, Any] | Callable[[], Row], future: Future[Durability] | None
+    ) -> None:
         payload: _Payload = row if callable(row) else dict(row)
         with self._cond:
             if self._closing:
@@ -314,20 +321,21 @@ class BackgroundWriter:
 
     # --- typed helpers --------------------------------------------------------------------------
 
-    def _next_seq(self, kind: str, instrument_id: str, exchange_ts_ns: int, local_ts_ns: int) -> int:
+    def _next_seq(self, kind: str, instrument_id: str, exchange_ts_ns: int) -> int:
+        """Arrival rank among this instrument's events with the same exchange time (the natural key)."""
         last = self._seq_state.get((kind, instrument_id))
-        seq = last[2] + 1 if last is not None and last[0] == exchange_ts_ns and last[1] == local_ts_ns else 0
-        self._seq_state[(kind, instrument_id)] = (exchange_ts_ns, local_ts_ns, seq)
+        seq = last[1] + 1 if last is not None and last[0] == exchange_ts_ns else 0
+        self._seq_state[(kind, instrument_id)] = (exchange_ts_ns, seq)
         return seq
 
     def record_book(self, book: OrderBook) -> None:
         """Queue a book (the row, including its levels blob, is built in the writer thread)."""
-        seq = self._next_seq("b", book.instrument_id, book.exchange_ts_ns, book.local_ts_ns)
+        seq = self._next_seq("b", book.instrument_id, book.exchange_ts_ns)
         self._enqueue("books", partial(book_row, book, seq), None)
 
     def record_trade(self, trade: Trade) -> None:
         """Queue a public trade."""
-        seq = self._next_seq("t", trade.instrument_id, trade.exchange_ts_ns, trade.local_ts_ns)
+        seq = self._next_seq("t", trade.instrument_id, trade.exchange_ts_ns)
         self._enqueue("trades", partial(trade_row, trade, seq), None)
 
     def save_order(self, order: Order) -> Future[Durability]:
@@ -346,7 +354,9 @@ class BackgroundWriter:
         """Queue a position snapshot."""
         self.submit("positions", position_row(position, ts_ns))
 
-    def record_risk_event(self, ts_ns: int, kind: str, detail: str = "", instrument_id: str | None = None) -> None:
+    def record_risk_event(
+        self, ts_ns: int, kind: str, detail: str = "", instrument_id: str | None = None
+    ) -> None:
         """Queue a risk event."""
         self.submit("risk_events", risk_event_row(ts_ns, kind, detail, instrument_id))
 
@@ -367,12 +377,22 @@ class BackgroundWriter:
         with self._cond:
             c = self._counts
             return WriterStats(
-                mode=self._mode, queued_rows=len(self._normal) + len(self._urgent), in_flight_rows=self._in_flight,
-                rows_submitted=self._submitted, rows_committed=c["committed"], rows_spilled=c["spilled"],
-                rows_rejected=c["rejected"], batches_committed=c["batches"], failures=c["failures"],
-                last_failure=self._last_failure, interval_ms=self._interval_ms,
-                interval_min_seen_ms=self._interval_seen[0], interval_max_seen_ms=self._interval_seen[1],
-                latency_ms=self._latency_ms, last_backup=self._last_backup, alerts=c["alerts"],
+                mode=self._mode,
+                queued_rows=len(self._normal) + len(self._urgent),
+                in_flight_rows=self._in_flight,
+                rows_submitted=self._submitted,
+                rows_committed=c["committed"],
+                rows_spilled=c["spilled"],
+                rows_rejected=c["rejected"],
+                batches_committed=c["batches"],
+                failures=c["failures"],
+                last_failure=self._last_failure,
+                interval_ms=self._interval_ms,
+                interval_min_seen_ms=self._interval_seen[0],
+                interval_max_seen_ms=self._interval_seen[1],
+                latency_ms=self._latency_ms,
+                last_backup=self._last_backup,
+                alerts=c["alerts"],
             )
 
     def interval_history(self) -> list[float]:
@@ -383,7 +403,10 @@ class BackgroundWriter:
     # --- the writer thread ----------------------------------------------------------------------
 
     def _run(self) -> None:
-        self._open_at_start()
+        try:
+            self._open_at_start()
+        finally:
+            self._ready.set()
         next_flush = time.monotonic() + self._interval_ms / 1000
         while True:
             with self._cond:
@@ -393,7 +416,9 @@ class BackgroundWriter:
                         break
                     unblocked = now >= self._blocked_until
                     if unblocked and (
-                        self._closing or self._flush_waiters or now >= next_flush
+                        self._closing
+                        or self._flush_waiters
+                        or now >= next_flush
                         or len(self._normal) >= self.cadence.target_batch_rows
                     ):
                         break
@@ -409,7 +434,9 @@ class BackgroundWriter:
                 self._urgent.clear()
                 depth = len(self._normal)
                 due = now >= self._blocked_until and (
-                    self._closing or self._flush_waiters > 0 or now >= next_flush
+                    self._closing
+                    or self._flush_waiters > 0
+                    or now >= next_flush
                     or depth >= self.cadence.target_batch_rows
                 )
                 normal = [self._normal.popleft() for _ in range(min(depth, self._max_batch))] if due else []

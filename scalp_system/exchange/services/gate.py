@@ -47,18 +47,24 @@ def new_tracking_id() -> str:
     return uuid.uuid4().hex
 
 
-async def abort(context: aio.ServicerContext[Any, Any], status: grpc.StatusCode, code: str, message: str,
-                extra: Metadata = ()) -> NoReturn:
+async def abort(
+    context: aio.ServicerContext[Any, Any],
+    status: grpc.StatusCode,
+    code: str,
+    message: str,
+    extra: Metadata = (),
+) -> NoReturn:
     """End the call with ``status``, details ``code`` and trailing ``message`` (+ ``extra``)."""
     await context.abort(status, code, trailing_metadata=(("message", message), *extra))
     raise AssertionError("unreachable: context.abort raises")  # pragma: no cover
 
 
-class CallGate(aio.ServerInterceptor):
+class CallGate(aio.ServerInterceptor):  # type: ignore[misc]  # grpc ships no type information here
     """Auth, rate limits, unary faults, tracking ids and error mapping for every call."""
 
-    def __init__(self, verifier: TokenVerifier, faults: FaultSwitches, limiter: RateLimiter,
-                 streams: StreamCounter) -> None:
+    def __init__(
+        self, verifier: TokenVerifier, faults: FaultSwitches, limiter: RateLimiter, streams: StreamCounter
+    ) -> None:
         self._verifier = verifier
         self._faults = faults
         self._limiter = limiter
@@ -92,8 +98,9 @@ class CallGate(aio.ServerInterceptor):
             _TRACKING_ID.set(tracking_id)
             tracking: Metadata = (("x-tracking-id", tracking_id),)
             if not authorized:
-                await abort(context, grpc.StatusCode.UNAUTHENTICATED, AUTH_FAILED_CODE, AUTH_FAILED_MESSAGE,
-                            tracking)
+                await abort(
+                    context, grpc.StatusCode.UNAUTHENTICATED, AUTH_FAILED_CODE, AUTH_FAILED_MESSAGE, tracking
+                )
             fault = self._faults.take_unary_fault()
             if fault is not None:
                 extra = tracking
@@ -103,8 +110,13 @@ class CallGate(aio.ServerInterceptor):
             allowed, window = self._limiter.take(method)
             limits: Metadata = rate_limit_headers(window) if window is not None else ()
             if not allowed:
-                await abort(context, grpc.StatusCode.RESOURCE_EXHAUSTED, "80002",
-                            "request limit per minute exceeded", tracking + limits)
+                await abort(
+                    context,
+                    grpc.StatusCode.RESOURCE_EXHAUSTED,
+                    "80002",
+                    "request limit per minute exceeded",
+                    tracking + limits,
+                )
             await context.send_initial_metadata(tracking + limits)
             try:
                 return await inner(request, context)
@@ -124,8 +136,12 @@ class CallGate(aio.ServerInterceptor):
             if not authorized:
                 await abort(context, grpc.StatusCode.UNAUTHENTICATED, AUTH_FAILED_CODE, AUTH_FAILED_MESSAGE)
             if not self._streams.acquire(method):
-                await abort(context, grpc.StatusCode.RESOURCE_EXHAUSTED, STREAM_LIMIT,
-                            "the limit of open streams is exceeded")
+                await abort(
+                    context,
+                    grpc.StatusCode.RESOURCE_EXHAUSTED,
+                    STREAM_LIMIT,
+                    "the limit of open streams is exceeded",
+                )
             try:
                 await inner(request, context)
             except ExchangeReject as rejected:

@@ -43,17 +43,44 @@ class StreamGroup:
 
 
 _SERVICES_METHODS: dict[str, tuple[str, ...]] = {
-    "InstrumentsService": ("TradingSchedules", "FutureBy", "Futures", "ShareBy", "Shares",
-                           "GetFuturesMargin", "GetInstrumentBy", "FindInstrument"),
+    "InstrumentsService": (
+        "TradingSchedules",
+        "FutureBy",
+        "Futures",
+        "ShareBy",
+        "Shares",
+        "GetFuturesMargin",
+        "GetInstrumentBy",
+        "FindInstrument",
+    ),
     "UsersService": ("GetAccounts", "GetMarginAttributes", "GetUserTariff", "GetInfo"),
     "OperationsService": ("GetOperations", "GetPortfolio", "GetPositions", "GetWithdrawLimits"),
-    "MarketDataService": ("GetCandles", "GetLastPrices", "GetOrderBook", "GetTradingStatus",
-                          "GetTradingStatuses", "GetLastTrades", "GetClosePrices"),
-    "SandboxService": ("OpenSandboxAccount", "GetSandboxAccounts", "CloseSandboxAccount",
-                       "PostSandboxOrder", "PostSandboxOrderAsync", "ReplaceSandboxOrder",
-                       "GetSandboxOrders", "CancelSandboxOrder", "GetSandboxOrderState",
-                       "GetSandboxPositions", "GetSandboxOperations", "GetSandboxPortfolio",
-                       "SandboxPayIn", "GetSandboxWithdrawLimits", "GetSandboxMaxLots"),
+    "MarketDataService": (
+        "GetCandles",
+        "GetLastPrices",
+        "GetOrderBook",
+        "GetTradingStatus",
+        "GetTradingStatuses",
+        "GetLastTrades",
+        "GetClosePrices",
+    ),
+    "SandboxService": (
+        "OpenSandboxAccount",
+        "GetSandboxAccounts",
+        "CloseSandboxAccount",
+        "PostSandboxOrder",
+        "PostSandboxOrderAsync",
+        "ReplaceSandboxOrder",
+        "GetSandboxOrders",
+        "CancelSandboxOrder",
+        "GetSandboxOrderState",
+        "GetSandboxPositions",
+        "GetSandboxOperations",
+        "GetSandboxPortfolio",
+        "SandboxPayIn",
+        "GetSandboxWithdrawLimits",
+        "GetSandboxMaxLots",
+    ),
 }
 
 
@@ -61,8 +88,13 @@ def default_unary_groups(orders_per_minute: int = 300) -> tuple[UnaryGroup, ...]
     """The tariff of the reference (limits.md 1.43) with PostOrder at ``orders_per_minute``."""
     groups = [
         UnaryGroup(service, limit, tuple(full_method(service, m) for m in _SERVICES_METHODS[service]))
-        for service, limit in (("InstrumentsService", 200), ("UsersService", 100), ("OperationsService", 200),
-                               ("MarketDataService", 600), ("SandboxService", 200))
+        for service, limit in (
+            ("InstrumentsService", 200),
+            ("UsersService", 100),
+            ("OperationsService", 200),
+            ("MarketDataService", 600),
+            ("SandboxService", 200),
+        )
     ]
     orders = "OrdersService"
     groups += [
@@ -70,8 +102,11 @@ def default_unary_groups(orders_per_minute: int = 300) -> tuple[UnaryGroup, ...]
         UnaryGroup("PostOrderAsync", 450, (full_method(orders, "PostOrderAsync"),)),
         UnaryGroup("CancelOrder", 100, (full_method(orders, "CancelOrder"),)),
         UnaryGroup("GetOrders", 200, (full_method(orders, "GetOrders"),)),
-        UnaryGroup(orders, 100, tuple(full_method(orders, m)
-                                      for m in ("GetOrderState", "ReplaceOrder", "GetMaxLots"))),
+        UnaryGroup(
+            orders,
+            100,
+            tuple(full_method(orders, m) for m in ("GetOrderState", "ReplaceOrder", "GetMaxLots")),
+        ),
     ]
     return tuple(groups)
 
@@ -79,8 +114,13 @@ def default_unary_groups(orders_per_minute: int = 300) -> tuple[UnaryGroup, ...]
 def default_stream_groups() -> tuple[StreamGroup, ...]:
     """Stream-connection limits of grades 1–3 (MarketData 16, orders streams 10 per method)."""
     return (
-        StreamGroup(16, (full_method("MarketDataStreamService", "MarketDataStream"),
-                         full_method("MarketDataStreamService", "MarketDataServerSideStream"))),
+        StreamGroup(
+            16,
+            (
+                full_method("MarketDataStreamService", "MarketDataStream"),
+                full_method("MarketDataStreamService", "MarketDataServerSideStream"),
+            ),
+        ),
         StreamGroup(10, (full_method("OrdersStreamService", "TradesStream"),)),
         StreamGroup(10, (full_method("OrdersStreamService", "OrderStateStream"),)),
         StreamGroup(2, (full_method("OperationsStreamService", "PortfolioStream"),)),

@@ -9,17 +9,19 @@ carry the latest book; trades, last prices and statuses are not throttled. Pings
 ``ping_delay_ms`` the client asked for (or the configured default), ``PingRequest`` is answered at
 once with ``ping_request_time``, and a stream left without subscriptions is closed with 80004.
 """
+# ruff: noqa: N802 — rpc method names are fixed by the Invest API contract
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from grpc import StatusCode, aio
 
@@ -37,7 +39,7 @@ from scalp_system.exchange.services.marketdata import trading_status_event
 from scalp_system.exchange.services.runtime import ExchangeRuntime
 from scalp_system.exchange.services.streams import StreamSession, run_session
 
-Context = aio.ServicerContext[Any, Any]
+Context: TypeAlias = "aio.ServicerContext[Any, Any]"
 _log = logging.getLogger("scalp_system.exchange")
 MD = marketdata_pb2
 MAX_SUBSCRIPTIONS = 300
@@ -101,8 +103,11 @@ class MarketDataSession(StreamSession):
                 self.send(MD.MarketDataResponse(trade=message))
             if uid in self.last_prices:
                 last = LastPrice(uid, trade.price_ticks, trade.exchange_ts_ns)
-                self.send(MD.MarketDataResponse(
-                    last_price=convert.last_price_msg(last, self.runtime.instruments[uid])))
+                self.send(
+                    MD.MarketDataResponse(
+                        last_price=convert.last_price_msg(last, self.runtime.instruments[uid])
+                    )
+                )
         elif isinstance(event, TradingStatusSet) and event.instrument_uid in self.infos:
             self._send_status(self.runtime.instruments[event.instrument_uid], event.ts_ns)
 
@@ -127,12 +132,17 @@ class MarketDataSession(StreamSession):
         elif kind == "get_my_subscriptions":
             self._my_subscriptions()
         elif kind == "ping":
-            asked = request.ping.time if request.ping.HasField("time") else convert.timestamp_msg(time.time_ns())
+            asked = (
+                request.ping.time if request.ping.HasField("time") else convert.timestamp_msg(time.time_ns())
+            )
             self.send(self.wrap_ping(self.ping_message(asked)))
         elif kind == "ping_settings":
             settings = request.ping_settings
-            self.set_ping_ms(settings.ping_delay_ms if settings.HasField("ping_delay_ms")
-                             else self.runtime.ping_interval_ms)
+            self.set_ping_ms(
+                settings.ping_delay_ms
+                if settings.HasField("ping_delay_ms")
+                else self.runtime.ping_interval_ms
+            )
 
     def handle_server_side(self, request: marketdata_pb2.MarketDataServerSideStreamRequest) -> None:
         """Apply every part of a MarketDataServerSideStream request."""
@@ -156,8 +166,15 @@ class MarketDataSession(StreamSession):
         self._requests.append(now)
         return len(self._requests) > MAX_REQUESTS_PER_MINUTE
 
-    def _status(self, action: int, instrument: Instrument | None, subscribed: bool, throttled: bool,
-                *, limited: bool = True) -> int:
+    def _status(
+        self,
+        action: int,
+        instrument: Instrument | None,
+        subscribed: bool,
+        throttled: bool,
+        *,
+        limited: bool = True,
+    ) -> marketdata_pb2.SubscriptionStatus:
         if throttled:
             return MD.SUBSCRIPTION_STATUS_TOO_MANY_REQUESTS
         if action not in (_SUBSCRIBE, _UNSUBSCRIBE):
@@ -166,7 +183,12 @@ class MarketDataSession(StreamSession):
             return MD.SUBSCRIPTION_STATUS_INSTRUMENT_NOT_FOUND
         if action == _UNSUBSCRIBE and not subscribed:
             return MD.SUBSCRIPTION_STATUS_SUBSCRIPTION_NOT_FOUND
-        if action == _SUBSCRIBE and not subscribed and limited and self.subscription_count >= MAX_SUBSCRIPTIONS:
+        if (
+            action == _SUBSCRIBE
+            and not subscribed
+            and limited
+            and self.subscription_count >= MAX_SUBSCRIPTIONS
+        ):
             return MD.SUBSCRIPTION_STATUS_LIMIT_IS_EXCEEDED
         return MD.SUBSCRIPTION_STATUS_SUCCESS
 
@@ -177,8 +199,11 @@ class MarketDataSession(StreamSession):
             instrument = self.runtime.find(item.instrument_id or item.figi)
             uid = instrument.uid if instrument is not None else ""
             status = self._status(request.subscription_action, instrument, uid in self.books, throttled)
-            if (status == MD.SUBSCRIPTION_STATUS_SUCCESS and request.subscription_action == _SUBSCRIBE
-                    and item.depth not in ALLOWED_DEPTHS):
+            if (
+                status == MD.SUBSCRIPTION_STATUS_SUCCESS
+                and request.subscription_action == _SUBSCRIBE
+                and item.depth not in ALLOWED_DEPTHS
+            ):
                 status = MD.SUBSCRIPTION_STATUS_DEPTH_IS_INVALID
             subscription_id = ""
             if status == MD.SUBSCRIPTION_STATUS_SUCCESS and instrument is not None:
@@ -189,16 +214,27 @@ class MarketDataSession(StreamSession):
                     self._wake.set()
                 else:
                     subscription_id = self.books.pop(uid).subscription_id
-            answers.append(MD.OrderBookSubscription(
-                figi=instrument.figi if instrument else item.figi, depth=item.depth,
-                subscription_status=status, instrument_uid=uid,  # type: ignore[arg-type]
-                stream_id=self.stream_id, subscription_id=subscription_id,
-                order_book_type=MD.ORDERBOOK_TYPE_EXCHANGE,
-                subscription_action=request.subscription_action,
-                ticker=instrument.ticker if instrument else "",
-                class_code=instrument.class_code if instrument else ""))
-        self.send(MD.MarketDataResponse(subscribe_order_book_response=MD.SubscribeOrderBookResponse(
-            tracking_id=new_tracking_id(), order_book_subscriptions=answers)))
+            answers.append(
+                MD.OrderBookSubscription(
+                    figi=instrument.figi if instrument else item.figi,
+                    depth=item.depth,
+                    subscription_status=status,
+                    instrument_uid=uid,  # type: ignore[arg-type]
+                    stream_id=self.stream_id,
+                    subscription_id=subscription_id,
+                    order_book_type=MD.ORDERBOOK_TYPE_EXCHANGE,
+                    subscription_action=request.subscription_action,
+                    ticker=instrument.ticker if instrument else "",
+                    class_code=instrument.class_code if instrument else "",
+                )
+            )
+        self.send(
+            MD.MarketDataResponse(
+                subscribe_order_book_response=MD.SubscribeOrderBookResponse(
+                    tracking_id=new_tracking_id(), order_book_subscriptions=answers
+                )
+            )
+        )
 
     def _trades(self, request: marketdata_pb2.SubscribeTradesRequest) -> None:
         throttled = self._too_many_requests()
@@ -208,53 +244,104 @@ class MarketDataSession(StreamSession):
             uid = instrument.uid if instrument is not None else ""
             status = self._status(request.subscription_action, instrument, uid in self.trades, throttled)
             subscription_id = self._apply(self.trades, uid, request.subscription_action, status)
-            answers.append(MD.TradeSubscription(
-                figi=instrument.figi if instrument else item.figi, subscription_status=status,  # type: ignore[arg-type]
-                instrument_uid=uid, stream_id=self.stream_id, subscription_id=subscription_id,
-                with_open_interest=request.with_open_interest, subscription_action=request.subscription_action,
-                ticker=instrument.ticker if instrument else "", class_code=instrument.class_code if instrument else ""))
-        self.send(MD.MarketDataResponse(subscribe_trades_response=MD.SubscribeTradesResponse(
-            tracking_id=new_tracking_id(), trade_subscriptions=answers, trade_source=MD.TRADE_SOURCE_EXCHANGE)))
+            answers.append(
+                MD.TradeSubscription(
+                    figi=instrument.figi if instrument else item.figi,
+                    subscription_status=status,  # type: ignore[arg-type]
+                    instrument_uid=uid,
+                    stream_id=self.stream_id,
+                    subscription_id=subscription_id,
+                    with_open_interest=request.with_open_interest,
+                    subscription_action=request.subscription_action,
+                    ticker=instrument.ticker if instrument else "",
+                    class_code=instrument.class_code if instrument else "",
+                )
+            )
+        self.send(
+            MD.MarketDataResponse(
+                subscribe_trades_response=MD.SubscribeTradesResponse(
+                    tracking_id=new_tracking_id(),
+                    trade_subscriptions=answers,
+                    trade_source=MD.TRADE_SOURCE_EXCHANGE,
+                )
+            )
+        )
 
     def _simple(self, request: Any, table: dict[str, str], kind: str) -> None:
         """Last price and info subscriptions (same request/response shapes)."""
         throttled = self._too_many_requests()
-        answers = []
+        answers: list[Any] = []
         fresh: list[Instrument] = []
         for item in request.instruments:
             instrument = self.runtime.find(item.instrument_id or item.figi)
             uid = instrument.uid if instrument is not None else ""
-            status = self._status(request.subscription_action, instrument, uid in table, throttled, limited=False)
+            status = self._status(
+                request.subscription_action, instrument, uid in table, throttled, limited=False
+            )
             subscription_id = self._apply(table, uid, request.subscription_action, status)
-            if status == MD.SUBSCRIPTION_STATUS_SUCCESS and request.subscription_action == _SUBSCRIBE and instrument:
+            if (
+                status == MD.SUBSCRIPTION_STATUS_SUCCESS
+                and request.subscription_action == _SUBSCRIBE
+                and instrument
+            ):
                 fresh.append(instrument)
-            fields = dict(figi=instrument.figi if instrument else item.figi, subscription_status=status,
-                          instrument_uid=uid, stream_id=self.stream_id, subscription_id=subscription_id,
-                          subscription_action=request.subscription_action,
-                          ticker=instrument.ticker if instrument else "",
-                          class_code=instrument.class_code if instrument else "")
-            answers.append(MD.LastPriceSubscription(**fields) if kind == "last_price"
-                           else MD.InfoSubscription(**fields))
+            fields: dict[str, Any] = dict(
+                figi=instrument.figi if instrument else item.figi,
+                subscription_status=status,
+                instrument_uid=uid,
+                stream_id=self.stream_id,
+                subscription_id=subscription_id,
+                subscription_action=request.subscription_action,
+                ticker=instrument.ticker if instrument else "",
+                class_code=instrument.class_code if instrument else "",
+            )
+            answers.append(
+                MD.LastPriceSubscription(**fields) if kind == "last_price" else MD.InfoSubscription(**fields)
+            )
         if kind == "last_price":
-            self.send(MD.MarketDataResponse(subscribe_last_price_response=MD.SubscribeLastPriceResponse(
-                tracking_id=new_tracking_id(), last_price_subscriptions=answers)))
+            self.send(
+                MD.MarketDataResponse(
+                    subscribe_last_price_response=MD.SubscribeLastPriceResponse(
+                        tracking_id=new_tracking_id(), last_price_subscriptions=answers
+                    )
+                )
+            )
         else:
-            self.send(MD.MarketDataResponse(subscribe_info_response=MD.SubscribeInfoResponse(
-                tracking_id=new_tracking_id(), info_subscriptions=answers)))
+            self.send(
+                MD.MarketDataResponse(
+                    subscribe_info_response=MD.SubscribeInfoResponse(
+                        tracking_id=new_tracking_id(), info_subscriptions=answers
+                    )
+                )
+            )
             for instrument in fresh:
                 self._send_status(instrument, self.runtime.now_ns())
 
     def _candles(self, request: marketdata_pb2.SubscribeCandlesRequest) -> None:
         """Candle subscriptions are not served by the local exchange: every item says so."""
-        answers = [MD.CandleSubscription(
-            figi=item.figi, interval=item.interval, instrument_uid=item.instrument_id,
-            subscription_status=MD.SUBSCRIPTION_STATUS_INTERVAL_IS_INVALID, stream_id=self.stream_id,
-            subscription_action=request.subscription_action) for item in request.instruments]
-        self.send(MD.MarketDataResponse(subscribe_candles_response=MD.SubscribeCandlesResponse(
-            tracking_id=new_tracking_id(), candles_subscriptions=answers)))
+        answers = [
+            MD.CandleSubscription(
+                figi=item.figi,
+                interval=item.interval,
+                instrument_uid=item.instrument_id,
+                subscription_status=MD.SUBSCRIPTION_STATUS_INTERVAL_IS_INVALID,
+                stream_id=self.stream_id,
+                subscription_action=request.subscription_action,
+            )
+            for item in request.instruments
+        ]
+        self.send(
+            MD.MarketDataResponse(
+                subscribe_candles_response=MD.SubscribeCandlesResponse(
+                    tracking_id=new_tracking_id(), candles_subscriptions=answers
+                )
+            )
+        )
 
     @staticmethod
-    def _apply(table: dict[str, str], uid: str, action: int, status: int) -> str:
+    def _apply(
+        table: dict[str, str], uid: str, action: int, status: marketdata_pb2.SubscriptionStatus
+    ) -> str:
         if status != MD.SUBSCRIPTION_STATUS_SUCCESS:
             return ""
         if action == _SUBSCRIBE:
@@ -264,32 +351,78 @@ class MarketDataSession(StreamSession):
     def _my_subscriptions(self) -> None:
         ok, subscribe = MD.SUBSCRIPTION_STATUS_SUCCESS, _SUBSCRIBE
         if self.books:
-            self.send(MD.MarketDataResponse(subscribe_order_book_response=MD.SubscribeOrderBookResponse(
-                tracking_id=new_tracking_id(), order_book_subscriptions=[MD.OrderBookSubscription(
-                    figi=s.instrument.figi, depth=s.depth, subscription_status=ok, instrument_uid=uid,
-                    stream_id=self.stream_id, subscription_id=s.subscription_id,
-                    order_book_type=MD.ORDERBOOK_TYPE_EXCHANGE, subscription_action=subscribe,
-                    ticker=s.instrument.ticker, class_code=s.instrument.class_code)
-                    for uid, s in self.books.items()])))
+            self.send(
+                MD.MarketDataResponse(
+                    subscribe_order_book_response=MD.SubscribeOrderBookResponse(
+                        tracking_id=new_tracking_id(),
+                        order_book_subscriptions=[
+                            MD.OrderBookSubscription(
+                                figi=s.instrument.figi,
+                                depth=s.depth,
+                                subscription_status=ok,
+                                instrument_uid=uid,
+                                stream_id=self.stream_id,
+                                subscription_id=s.subscription_id,
+                                order_book_type=MD.ORDERBOOK_TYPE_EXCHANGE,
+                                subscription_action=subscribe,
+                                ticker=s.instrument.ticker,
+                                class_code=s.instrument.class_code,
+                            )
+                            for uid, s in self.books.items()
+                        ],
+                    )
+                )
+            )
         if self.trades:
-            self.send(MD.MarketDataResponse(subscribe_trades_response=MD.SubscribeTradesResponse(
-                tracking_id=new_tracking_id(), trade_source=MD.TRADE_SOURCE_EXCHANGE, trade_subscriptions=[
-                    MD.TradeSubscription(**self._fields(uid, sid, ok, subscribe)) for uid, sid in self.trades.items()])))
+            self.send(
+                MD.MarketDataResponse(
+                    subscribe_trades_response=MD.SubscribeTradesResponse(
+                        tracking_id=new_tracking_id(),
+                        trade_source=MD.TRADE_SOURCE_EXCHANGE,
+                        trade_subscriptions=[
+                            MD.TradeSubscription(**self._fields(uid, sid, ok, subscribe))
+                            for uid, sid in self.trades.items()
+                        ],
+                    )
+                )
+            )
         if self.infos:
-            self.send(MD.MarketDataResponse(subscribe_info_response=MD.SubscribeInfoResponse(
-                tracking_id=new_tracking_id(), info_subscriptions=[
-                    MD.InfoSubscription(**self._fields(uid, sid, ok, subscribe)) for uid, sid in self.infos.items()])))
+            self.send(
+                MD.MarketDataResponse(
+                    subscribe_info_response=MD.SubscribeInfoResponse(
+                        tracking_id=new_tracking_id(),
+                        info_subscriptions=[
+                            MD.InfoSubscription(**self._fields(uid, sid, ok, subscribe))
+                            for uid, sid in self.infos.items()
+                        ],
+                    )
+                )
+            )
         if self.last_prices:
-            self.send(MD.MarketDataResponse(subscribe_last_price_response=MD.SubscribeLastPriceResponse(
-                tracking_id=new_tracking_id(), last_price_subscriptions=[
-                    MD.LastPriceSubscription(**self._fields(uid, sid, ok, subscribe))
-                    for uid, sid in self.last_prices.items()])))
+            self.send(
+                MD.MarketDataResponse(
+                    subscribe_last_price_response=MD.SubscribeLastPriceResponse(
+                        tracking_id=new_tracking_id(),
+                        last_price_subscriptions=[
+                            MD.LastPriceSubscription(**self._fields(uid, sid, ok, subscribe))
+                            for uid, sid in self.last_prices.items()
+                        ],
+                    )
+                )
+            )
 
     def _fields(self, uid: str, subscription_id: str, status: int, action: int) -> dict[str, Any]:
         instrument = self.runtime.instruments[uid]
-        return dict(figi=instrument.figi, subscription_status=status, instrument_uid=uid, stream_id=self.stream_id,
-                    subscription_id=subscription_id, subscription_action=action, ticker=instrument.ticker,
-                    class_code=instrument.class_code)
+        return dict(
+            figi=instrument.figi,
+            subscription_status=status,
+            instrument_uid=uid,
+            stream_id=self.stream_id,
+            subscription_id=subscription_id,
+            subscription_action=action,
+            ticker=instrument.ticker,
+            class_code=instrument.class_code,
+        )
 
     async def read_requests(self, requests: AsyncIterator[marketdata_pb2.MarketDataRequest]) -> None:
         """Apply client requests as they arrive; a half-closed request side leaves the stream open."""
@@ -297,16 +430,20 @@ class MarketDataSession(StreamSession):
             async for request in requests:
                 self.handle(request)
         except (aio.AioRpcError, aio.UsageError) as exc:  # the client went away mid-read
-            _log.debug("market data stream %s: request side ended: %s", self.stream_id, exc.__class__.__name__)
+            _log.debug(
+                "market data stream %s: request side ended: %s", self.stream_id, exc.__class__.__name__
+            )
 
     # --- the book throttle -------------------------------------------------------------------
     def _send_book(self, subscription: _BookSubscription) -> None:
         instrument = subscription.instrument
-        book = self.runtime.core.book(instrument.uid, subscription.depth)
-        message = convert.order_book_msg(book, instrument)
+        message = self.runtime.book_message(instrument.uid, subscription.depth)
         fault = self.faults.draw_book_fault()
         if fault is not None:
-            wire.spoil_book(message, fault, instrument)
+            spoiled = MD.OrderBook()
+            spoiled.CopyFrom(message)
+            wire.spoil_book(spoiled, fault, instrument)
+            message = spoiled
         self.send(MD.MarketDataResponse(orderbook=message))
         self.books_sent += 1
 
@@ -332,15 +469,16 @@ class MarketDataSession(StreamSession):
             elif empty_since is None:
                 empty_since = now
             elif now - empty_since >= self._empty_timeout_s:
-                self.close(StatusCode.RESOURCE_EXHAUSTED, NO_ACTIVE_SUBSCRIPTIONS,
-                           "the stream has no active subscriptions")
+                self.close(
+                    StatusCode.RESOURCE_EXHAUSTED,
+                    NO_ACTIVE_SUBSCRIPTIONS,
+                    "the stream has no active subscriptions",
+                )
                 return
             timeout = min(next_due - now, 1.0) if next_due is not None else 1.0
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=max(timeout, 0.001))
-            except TimeoutError:
-                pass
 
 
 class MarketDataStreamServicer(marketdata_pb2_grpc.MarketDataStreamServiceServicer):
@@ -360,15 +498,17 @@ class MarketDataStreamServicer(marketdata_pb2_grpc.MarketDataStreamServiceServic
             remove()
             self.sessions.remove(session)
 
-    async def MarketDataStream(self, request_iterator: AsyncIterator[marketdata_pb2.MarketDataRequest],
-                               context: Context) -> None:
+    async def MarketDataStream(
+        self, request_iterator: AsyncIterator[marketdata_pb2.MarketDataRequest], context: Context
+    ) -> None:
         """Bidi market data: subscriptions in, data + subscription answers + pings out."""
         session = MarketDataSession(self.runtime, self.empty_stream_timeout_s)
         reader = asyncio.create_task(session.read_requests(request_iterator))
         await self._serve(session, context, reader)
 
-    async def MarketDataServerSideStream(self, request: marketdata_pb2.MarketDataServerSideStreamRequest,
-                                         context: Context) -> None:
+    async def MarketDataServerSideStream(
+        self, request: marketdata_pb2.MarketDataServerSideStreamRequest, context: Context
+    ) -> None:
         """Server-side market data: the subscriptions are fixed by the one request."""
         session = MarketDataSession(self.runtime, self.empty_stream_timeout_s)
         session.handle_server_side(request)

@@ -14,12 +14,14 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from scalp_system.broker import convert
+from scalp_system.broker.proto.generated import marketdata_pb2
 from scalp_system.core.instrument import Instrument
+from scalp_system.exchange.core import ExchangeCore
 from scalp_system.exchange.errors import ExchangeReject, RejectCode
 from scalp_system.exchange.faults import FaultSwitches
 from scalp_system.exchange.journal import Journal
-from scalp_system.exchange.core import ExchangeCore
-from scalp_system.exchange.reports import ExchangeEvent, FillExecuted, OrderUpdated, TradePrinted
+from scalp_system.exchange.reports import BookChanged, ExchangeEvent, FillExecuted, OrderUpdated, TradePrinted
 
 NS_PER_S = 1_000_000_000
 
@@ -35,6 +37,10 @@ class MarketClock:
         self._wall = wall
         self._wall_start = wall()
         self._last = start_ns
+
+    def restart(self) -> None:
+        """Let market time start flowing from ``start_ns`` now (the exchange starts serving)."""
+        self._wall_start = self._wall()
 
     def now_ns(self) -> int:
         """The current market time, UTC ns."""
@@ -54,8 +60,16 @@ class EventListener(Protocol):
 class ExchangeRuntime:
     """Core + clock + journal + faults + listeners, shared by the servicers of one exchange."""
 
-    def __init__(self, core: ExchangeCore, clock: MarketClock, journal: Journal, faults: FaultSwitches,
-                 *, ping_interval_ms: int, book_stream_interval_ms: int) -> None:
+    def __init__(
+        self,
+        core: ExchangeCore,
+        clock: MarketClock,
+        journal: Journal,
+        faults: FaultSwitches,
+        *,
+        ping_interval_ms: int,
+        book_stream_interval_ms: int,
+    ) -> None:
         self.core = core
         self.clock = clock
         self.journal = journal
@@ -70,12 +84,18 @@ class ExchangeRuntime:
         self.closed_accounts: set[str] = set()
         self.events_dispatched = 0
         self.last_trade_ns: dict[str, int] = {}
+        self._book_messages: dict[str, dict[int, marketdata_pb2.OrderBook]] = {}
         core.add_listener(self._on_core_event)
 
     def _index(self, instrument: Instrument) -> None:
         uid = instrument.uid
         self.instruments[uid] = instrument
-        for alias in (uid, instrument.figi, instrument.ticker, f"{instrument.ticker}_{instrument.class_code}"):
+        for alias in (
+            uid,
+            instrument.figi,
+            instrument.ticker,
+            f"{instrument.ticker}_{instrument.class_code}",
+        ):
             if alias:
                 self._aliases.setdefault(alias.upper(), uid)
 
@@ -106,21 +126,45 @@ class ExchangeRuntime:
     def _on_core_event(self, event: ExchangeEvent) -> None:
         """Journal order events and hand every event to the listeners."""
         self.events_dispatched += 1
-        if isinstance(event, TradePrinted):
+        if isinstance(event, BookChanged):
+            self._book_messages.pop(event.instrument_uid, None)
+        elif isinstance(event, TradePrinted):
             self.last_trade_ns[event.trade.instrument_id] = event.trade.exchange_ts_ns
         elif isinstance(event, OrderUpdated):
             report = event.report
-            self.journal.order_state(account_id=event.account_id, order_id=report.order_id,
-                                     order_request_id=report.request_key, status=report.status.name,
-                                     lots_requested=report.lots_requested,
-                                     lots_executed=report.lots_executed, market_ts=report.updated_ns)
+            self.journal.order_state(
+                account_id=event.account_id,
+                order_id=report.order_id,
+                order_request_id=report.request_key,
+                status=report.status.name,
+                lots_requested=report.lots_requested,
+                lots_executed=report.lots_executed,
+                market_ts=report.updated_ns,
+            )
         elif isinstance(event, FillExecuted):
             fill = event.fill
-            self.journal.fill(account_id=event.account_id, order_id=fill.order_id,
-                              order_request_id=fill.intent_key, trade_id=fill.trade_id, lots=fill.lots,
-                              price=fill.price, market_ts=fill.ts_ns)
+            self.journal.fill(
+                account_id=event.account_id,
+                order_id=fill.order_id,
+                order_request_id=fill.intent_key,
+                trade_id=fill.trade_id,
+                lots=fill.lots,
+                price=fill.price,
+                market_ts=fill.ts_ns,
+            )
         for listener in list(self._listeners):
             listener.on_exchange_event(event)
+
+    def book_message(self, instrument_uid: str, depth: int) -> marketdata_pb2.OrderBook:
+        """The current book as a stream message, built once per book change and depth (shared by
+        every subscription; copy it before changing it)."""
+        by_depth = self._book_messages.setdefault(instrument_uid, {})
+        message = by_depth.get(depth)
+        if message is None:
+            instrument = self.instruments[instrument_uid]
+            message = convert.order_book_msg(self.core.book(instrument_uid, depth), instrument)
+            by_depth[depth] = message
+        return message
 
     def listen(self, listener: EventListener) -> Callable[[], None]:
         """Register a listener; returns the function that removes it."""

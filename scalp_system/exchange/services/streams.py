@@ -19,9 +19,9 @@ import grpc
 from google.protobuf.message import Message
 from grpc import aio
 
+from scalp_system.broker.convert import timestamp_msg as timestamp
 from scalp_system.broker.proto.generated import common_pb2
 from scalp_system.exchange.faults import FaultSwitches, StreamKind
-from scalp_system.exchange.services.wire import timestamp
 
 _log = logging.getLogger("scalp_system.exchange")
 
@@ -47,8 +47,9 @@ def clamp_ping_ms(value: int) -> int:
 class StreamSession:
     """One open server stream: its queue, its pings, its fault handling."""
 
-    def __init__(self, faults: FaultSwitches, kind: StreamKind, ping_ms: int,
-                 *, content_faults: bool = False) -> None:
+    def __init__(
+        self, faults: FaultSwitches, kind: StreamKind, ping_ms: int, *, content_faults: bool = False
+    ) -> None:
         self.faults = faults
         self.kind = kind
         self.stream_id = uuid.uuid4().hex
@@ -153,8 +154,9 @@ class StreamSession:
             self._held_timer.cancel()
 
 
-async def run_session(session: StreamSession, context: aio.ServicerContext[Any, Any],
-                      *helpers: asyncio.Task[Any]) -> None:
+async def run_session(
+    session: StreamSession, context: aio.ServicerContext[Any, Any], *helpers: asyncio.Task[Any]
+) -> None:
     """Write the session's messages in the handler's own task until the call ends.
 
     The pinger and the ``helpers`` (request readers, book pumps) run beside it; a helper that

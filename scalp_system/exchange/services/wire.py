@@ -50,8 +50,9 @@ def order_state(report: OrderReport, instrument: Instrument) -> orders_pb2.Order
     return convert.order_state_msg(order_of(report, instrument), instrument, fills=report.fills)
 
 
-def post_order_response(report: OrderReport, instrument: Instrument, tracking_id: str,
-                        server_ns: int) -> orders_pb2.PostOrderResponse:
+def post_order_response(
+    report: OrderReport, instrument: Instrument, tracking_id: str, server_ns: int
+) -> orders_pb2.PostOrderResponse:
     """OrderReport → PostOrderResponse with ResponseMetadata (field 254)."""
     return convert.post_order_response_msg(order_of(report, instrument), instrument, tracking_id, server_ns)
 
@@ -59,20 +60,28 @@ def post_order_response(report: OrderReport, instrument: Instrument, tracking_id
 def status_cause(report: OrderReport) -> int | None:
     """Why a final order ended (the stream's ``status_info``), None while it works or when filled."""
     if report.status is OrderStatus.CANCELLED:
-        immediate = (report.time_in_force in (TimeInForce.FILL_AND_KILL, TimeInForce.FILL_OR_KILL)
-                     or report.order_type is OrderType.MARKET)
+        immediate = (
+            report.time_in_force in (TimeInForce.FILL_AND_KILL, TimeInForce.FILL_OR_KILL)
+            or report.order_type is OrderType.MARKET
+        )
         return _STREAM.CAUSE_CANCELLED_BY_EXCHANGE if immediate else _STREAM.CAUSE_CANCELLED_BY_CLIENT
     if report.status is OrderStatus.REJECTED:
         return _STREAM.CAUSE_REJECTED_BY_EXCHANGE
     return None
 
 
-def stream_order_state(report: OrderReport, instrument: Instrument, new_fill_count: int = 0
-                       ) -> orders_pb2.OrderStateStreamResponse.OrderState:
+def stream_order_state(
+    report: OrderReport, instrument: Instrument, new_fill_count: int = 0
+) -> orders_pb2.OrderStateStreamResponse.OrderState:
     """OrderReport → OrderStateStream's OrderState; ``trades`` holds the last ``new_fill_count`` fills."""
-    fills = report.fills[len(report.fills) - new_fill_count:] if new_fill_count > 0 else ()
-    message = convert.stream_order_state_msg(order_of(report, instrument), instrument, report.account_id,
-                                             fills=fills, status_cause=status_cause(report))
+    fills = report.fills[len(report.fills) - new_fill_count :] if new_fill_count > 0 else ()
+    message = convert.stream_order_state_msg(
+        order_of(report, instrument),
+        instrument,
+        report.account_id,
+        fills=fills,
+        status_cause=status_cause(report),
+    )
     message.exchange = instrument.extra.get("exchange", "MOEX")
     return message
 

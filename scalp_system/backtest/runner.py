@@ -1,0 +1,255 @@
+"""The backtest runner: recorded books and trades replayed through the same Orchestrator.
+
+The market is the local exchange's ExchangeCore with a replay source (the recording is the displayed
+liquidity; resting orders have a queue position), reached through ``SimulatedVenue`` with an order
+latency model; the clock is simulated and moves to each event's exchange time. Everything between
+the feed and the venue is the live code, unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from scalp_system.backtest.result import (
+    BacktestResult,
+    BreakerEvent,
+    EquityPoint,
+    FillRecord,
+    RoundTripRecord,
+)
+from scalp_system.backtest.sim_venue import SimulatedVenue, constant_latency
+from scalp_system.config import Config
+from scalp_system.core.clock import NS_PER_MS, NS_PER_S, SimulatedClock
+from scalp_system.core.frames import BookFrame, TradeFrame
+from scalp_system.core.instrument import Instrument
+from scalp_system.core.market import OrderBook
+from scalp_system.core.orders import Fill, Side
+from scalp_system.exchange.core import ExchangeCore
+from scalp_system.exchange.replay import ReplayFeed, ReplaySource
+from scalp_system.ml.ensemble import WeightedEnsemble
+from scalp_system.orchestration.orchestrator import Orchestrator
+from scalp_system.strategy.scalper import Signal
+
+ProgressCallback = Callable[[int, int], None]  # (events done, events total)
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """One instrument's recorded market: its definition, books and trades."""
+
+    instrument: Instrument
+    books: BookFrame
+    trades: TradeFrame
+
+
+def _empty_trades(instrument_id: str) -> TradeFrame:
+    import numpy as np
+
+    empty = np.zeros(0, dtype=np.int64)
+    return TradeFrame(instrument_id, empty, empty, empty, empty, np.zeros(0, dtype=np.int8))
+
+
+class _Recorder:
+    """Collects the report's series while the run goes (sampled to keep memory bounded)."""
+
+    def __init__(self, orchestrator: Orchestrator, sample_ns: int) -> None:
+        self.orchestrator = orchestrator
+        self.sample_ns = sample_ns
+        self.equity: list[EquityPoint] = []
+        self.mids: dict[str, list[tuple[int, Decimal]]] = {}
+        self.fills: list[FillRecord] = []
+        self._next_sample: dict[str, int] = {}
+        self._peak = Decimal(0)
+        self._last_book: dict[str, OrderBook] = {}
+        self._open: dict[str, dict[str, object]] = {}
+        self.round_trips: list[RoundTripRecord] = []
+
+    def on_book(self, book: OrderBook, _signal: Signal | None) -> None:
+        self._last_book[book.instrument_id] = book
+        if book.exchange_ts_ns < self._next_sample.get(book.instrument_id, 0):
+            return
+        self._next_sample[book.instrument_id] = book.exchange_ts_ns + self.sample_ns
+        instrument = self.orchestrator.instruments[book.instrument_id]
+        if book.mid_ticks is not None:
+            mid = Decimal(int(book.bid_px[0] + book.ask_px[0])) * instrument.tick / 2
+            self.mids.setdefault(instrument.ticker, []).append((book.exchange_ts_ns, mid))
+        self.sample_equity(book.exchange_ts_ns)
+
+    def sample_equity(self, ts_ns: int) -> None:
+        equity = self.orchestrator.risk.equity()
+        self._peak = max(self._peak, equity)
+        self.equity.append(EquityPoint(ts_ns, equity, self._peak - equity))
+
+    def on_fill(self, fill: Fill, position_before: int, position_after: int) -> None:
+        instrument = self.orchestrator.instruments[fill.instrument_id]
+        book = self._last_book.get(fill.instrument_id)
+        self.fills.append(
+            FillRecord(
+                fill.ts_ns,
+                instrument.ticker,
+                "buy" if fill.side is Side.BUY else "sell",
+                fill.lots,
+                fill.price,
+                instrument.to_price(book.best_bid) if book and book.best_bid is not None else None,
+                instrument.to_price(book.best_ask) if book and book.best_ask is not None else None,
+                fill.order_id,
+                fill.trade_id,
+            )
+        )
+        uid = fill.instrument_id
+        if position_before == 0 and position_after != 0:
+            self._open[uid] = {
+                "ts": fill.ts_ns,
+                "side": "long" if position_after > 0 else "short",
+                "lots": abs(position_after),
+                "price": fill.price,
+                "realized": self._realized(uid),
+                "commission": fill.commission,
+            }
+        elif uid in self._open:
+            trip = self._open[uid]
+            trip["commission"] = Decimal(str(trip["commission"])) + fill.commission
+            if position_after == 0 or (position_before > 0) != (position_after > 0):
+                realized = self._realized(uid) - Decimal(str(trip["realized"]))
+                commission = Decimal(str(trip["commission"]))
+                self.round_trips.append(
+                    RoundTripRecord(
+                        instrument.ticker,
+                        str(trip["side"]),
+                        int(str(trip["ts"])),
+                        fill.ts_ns,
+                        int(str(trip["lots"])),
+                        Decimal(str(trip["price"])),
+                        fill.price,
+                        realized - commission,
+                        commission,
+                        "exit",
+                    )
+                )
+                del self._open[uid]
+
+    def _realized(self, uid: str) -> Decimal:
+        return self.orchestrator.execution.ledger.position(uid).realized_pnl
+
+
+async def _run(
+    orchestrator: Orchestrator,
+    venue: SimulatedVenue,
+    recorder: _Recorder,
+    total: int,
+    progress: ProgressCallback | None,
+) -> tuple[int, float]:
+    await orchestrator.start()
+    orchestrator.on_book_processed = recorder.on_book
+    orchestrator.on_fill_processed = recorder.on_fill
+    started = time.perf_counter()
+    report = (lambda done: progress(done, total)) if progress is not None else None
+    await orchestrator.run(venue, progress=report, progress_every=max(total // 200, 1))
+    elapsed = time.perf_counter() - started
+    await orchestrator.shutdown(cancel_orders=True)
+    recorder.sample_equity(orchestrator.clock.now_ns())
+    if progress is not None:
+        progress(total, total)
+    return orchestrator.events_processed, elapsed
+
+
+def run_backtest(
+    config: Config,
+    recordings: Sequence[Recording],
+    *,
+    model: WeightedEnsemble | None = None,
+    model_name: str = "",
+    order_latency_ms: float = 5.0,
+    initial_cash: Decimal | None = None,
+    progress: ProgressCallback | None = None,
+    sample_s: float = 1.0,
+) -> BacktestResult:
+    """Replay the recordings through the full pipeline and collect a BacktestResult."""
+    instruments = [r.instrument for r in recordings]
+    feeds = [
+        ReplayFeed(
+            r.instrument, r.books, r.trades if r.trades is not None else _empty_trades(r.instrument.uid)
+        )
+        for r in recordings
+    ]
+    source = ReplaySource(feeds)
+    core = ExchangeCore(
+        instruments,
+        commission_rate=config.exchange.commission_rate,
+        source=source,
+        orders_per_minute=config.exchange.orders_per_minute,
+        limit_band_pct=None,
+    )
+    account = core.open_account("backtest")
+    cash = initial_cash if initial_cash is not None else config.exchange.initial_cash
+    core.pay_in(account, cash)  # the account currency of the local exchange
+    clock = SimulatedClock(core.now_ns)
+    venue = SimulatedVenue(
+        core,
+        account,
+        clock,
+        depth=config.data.lob_levels,
+        order_latency=constant_latency(int(order_latency_ms * NS_PER_MS)),
+    )
+    orchestrator = Orchestrator(
+        config,
+        instruments,
+        venue,
+        clock,
+        model=model,
+        model_name=model_name,
+        commission_rate=config.exchange.commission_rate,
+    )
+    recorder = _Recorder(orchestrator, int(sample_s * NS_PER_S))
+    total = sum(len(r.books) + len(r.trades) for r in recordings)
+    processed, elapsed = asyncio.run(_run(orchestrator, venue, recorder, total, progress))
+    return _result(orchestrator, recorder, processed, elapsed, model_name)
+
+
+def _result(
+    orchestrator: Orchestrator, recorder: _Recorder, processed: int, elapsed: float, model_name: str
+) -> BacktestResult:
+    ledger = orchestrator.execution.ledger
+    stats = orchestrator.stats
+    by_instrument: dict[str, Decimal] = {}
+    by_hour: dict[int, Decimal] = {}
+    for trip in recorder.round_trips:
+        by_instrument[trip.instrument] = by_instrument.get(trip.instrument, Decimal(0)) + trip.pnl
+        hour = (trip.exit_ts_ns // NS_PER_S // 3600) % 24
+        by_hour[hour] = by_hour.get(hour, Decimal(0)) + trip.pnl
+    timeline = [
+        BreakerEvent(int(t["ts_ns"]), str(t["breaker"]), str(t["detail"])) for t in stats.breaker_trips
+    ]
+    timeline += [
+        BreakerEvent(int(s["ts_ns"]), "STATE", f"{s['from']} → {s['to']}: {s['reason']}")
+        for s in stats.state_changes
+    ]
+    timeline.sort(key=lambda e: e.ts_ns)
+    return BacktestResult(
+        messages=processed,
+        elapsed_s=elapsed,
+        orders=stats.orders_posted,
+        fills=stats.fills,
+        net_pnl=ledger.net_pnl(),
+        gross_pnl=ledger.realized_pnl() + ledger.unrealized_pnl(),
+        commission=ledger.commission(),
+        start_ns=stats.first_event_ns,
+        end_ns=stats.last_event_ns,
+        instruments=[i.ticker for i in orchestrator.instruments.values()],
+        model=model_name or orchestrator.model_name,
+        equity=recorder.equity,
+        round_trips=recorder.round_trips,
+        fill_records=recorder.fills,
+        mid_prices=recorder.mids,
+        pnl_by_instrument=by_instrument,
+        pnl_by_hour=by_hour,
+        latency_us=orchestrator.latency.summary_us(),
+        breaker_timeline=timeline,
+        rejects=dict(stats.rejects),
+        denials=orchestrator.denials(),
+        extra={"signals": stats.signals, "entries": stats.entries, "exits": stats.exits},
+    )

@@ -1,0 +1,398 @@
+"""Replay of recorded books and trades as a market source, with a queue-position fill model.
+
+Input: the wide CSV recordings of ``shared/data`` (``*_depth20.csv[.gz]``: one full top-N book per
+row; ``*_trades.csv[.gz]``: one public trade per row; events ordered by exchange time, ties in file
+order) or the project's own ``BookFrame``/``TradeFrame`` store, mapped onto a user-given
+instrument (tick, lot: BTCUSDT with tick 0.1 and lot 0.001 turns a size of 0.025 BTC into 25 lots).
+
+While replaying, the recorded book is the displayed liquidity. A client's aggressive order
+(market, IOC, FOK, or the crossing part of a DAY limit) fills against it at the displayed prices;
+what it took stays taken until the next recorded book replaces the row. A client's resting order
+joins the back of the queue: ``queue_ahead`` starts at the displayed size at its price, is cut to the
+displayed size whenever a later book shows less there (cancellations ahead — the risk-averse model),
+and is decremented by recorded trades at its price; the part of a trade beyond the queue fills the
+order. A trade printing through its price, or a recorded book whose opposite side reaches it, fills
+it. Client orders never change the recorded flow (no market impact beyond the current row), and two
+clients' orders do not trade with each other. How fast to replay is the caller's business: this
+exposes time-ordered events only.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+
+from scalp_system.core.clock import NS_PER_MS
+from scalp_system.core.frames import BookFrame, TradeFrame, merge_events
+from scalp_system.core.instrument import Instrument, InstrumentKind
+from scalp_system.core.market import Aggressor
+from scalp_system.core.orders import Side
+from scalp_system.exchange.catalogue import stable_uid
+from scalp_system.exchange.source import BookUpdated, ClientExecuted, SourceEvent, TapePrinted
+
+
+def recording_instrument(
+    symbol: str,
+    tick: Decimal | str,
+    lot: Decimal | str,
+    *,
+    currency: str = "usdt",
+    kind: InstrumentKind = InstrumentKind.CRYPTO,
+) -> Instrument:
+    """An instrument definition for an imported recording (uid stable per symbol, shorting allowed)."""
+    return Instrument(
+        uid=stable_uid(symbol),
+        ticker=symbol,
+        figi="",
+        class_code="REPLAY",
+        lot=Decimal(lot),
+        tick=Decimal(tick),
+        currency=currency,
+        kind=kind,
+        name=f"{symbol} (recording)",
+        short_enabled=True,
+    )
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    return raw.decode("ascii")
+
+
+def load_depth_csv(path: str | Path, instrument: Instrument) -> BookFrame:
+    """A ``*_depth*.csv[.gz]`` recording as a BookFrame in the instrument's ticks and lots.
+
+    Prices are rounded to the nearest tick, sizes to the nearest lot; a level that rounds to zero
+    lots is dropped (the rest of its side moves up). Rows are stably sorted by exchange time."""
+    text = _read_text(Path(path))
+    header = text[: text.index("\n")].split(",")
+    if header[:2] != ["local_ts_ns", "exch_ts_ms"] or len(header) < 6 or (len(header) - 2) % 4:
+        raise ValueError(f"{path}: not a wide depth recording (header {header[:6]}...)")
+    levels = (len(header) - 2) // 4
+    stamps = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1, usecols=(0, 1), dtype=np.int64, ndmin=2)
+    values = np.genfromtxt(
+        io.StringIO(text),
+        delimiter=",",
+        skip_header=1,
+        usecols=range(2, len(header)),
+        dtype=np.float64,
+        filling_values=0.0,
+    )
+    values = values.reshape(len(stamps), levels, 4)
+    tick, lot = float(instrument.tick), float(instrument.lot)
+    bid_px = np.rint(values[:, :, 0] / tick).astype(np.int64)
+    bid_qty = np.rint(values[:, :, 1] / lot).astype(np.int64)
+    ask_px = np.rint(values[:, :, 2] / tick).astype(np.int64)
+    ask_qty = np.rint(values[:, :, 3] / lot).astype(np.int64)
+    bid_px, bid_qty = _compact(bid_px, bid_qty)
+    ask_px, ask_qty = _compact(ask_px, ask_qty)
+    exch = stamps[:, 1] * NS_PER_MS
+    order = np.argsort(exch, kind="stable")
+    return BookFrame(
+        instrument.uid,
+        exch[order],
+        stamps[order, 0],
+        bid_px[order],
+        bid_qty[order],
+        ask_px[order],
+        ask_qty[order],
+        np.ones(len(order), dtype=np.bool_),
+    )
+
+
+def _compact(px: np.ndarray, qty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop empty levels (size ≤ 0 or price ≤ 0) keeping the order of the rest; pad with zeros."""
+    empty = (qty <= 0) | (px <= 0)
+    px = np.where(empty, 0, px)
+    qty = np.where(empty, 0, qty)
+    if not empty.any():
+        return px, qty
+    order = np.argsort(empty, axis=1, kind="stable")
+    return np.take_along_axis(px, order, axis=1), np.take_along_axis(qty, order, axis=1)
+
+
+def load_trades_csv(path: str | Path, instrument: Instrument) -> TradeFrame:
+    """A ``*_trades.csv[.gz]`` recording (local_ts_ns, exch_ts_ms, trade_id, price, qty, aggressor)."""
+    reader = csv.reader(io.StringIO(_read_text(Path(path))))
+    header = next(reader)
+    if header[:6] != ["local_ts_ns", "exch_ts_ms", "trade_id", "price", "qty", "aggressor"]:
+        raise ValueError(f"{path}: not a trades recording (header {header})")
+    rows = list(reader)
+    tick, lot = float(instrument.tick), float(instrument.lot)
+    local = np.array([int(r[0]) for r in rows], dtype=np.int64)
+    exch = np.array([int(r[1]) for r in rows], dtype=np.int64) * NS_PER_MS
+    price = np.rint(np.array([float(r[3]) for r in rows]) / tick).astype(np.int64)
+    lots = np.rint(np.array([float(r[4]) for r in rows]) / lot).astype(np.int64)
+    sides = {"buy": int(Aggressor.BUY), "sell": int(Aggressor.SELL)}
+    aggressor = np.array([sides.get(r[5].strip().lower(), 0) for r in rows], dtype=np.int8)
+    ids = np.array([r[2] for r in rows], dtype=np.str_)
+    order = np.argsort(exch, kind="stable")
+    return TradeFrame(
+        instrument.uid, exch[order], local[order], price[order], lots[order], aggressor[order], ids[order]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayFeed:
+    """One instrument's recording: its definition, books and trades (frames in its ticks and lots)."""
+
+    instrument: Instrument
+    books: BookFrame
+    trades: TradeFrame
+
+    @classmethod
+    def from_csv(cls, instrument: Instrument, depth_path: str | Path, trades_path: str | Path) -> ReplayFeed:
+        """Load the two CSV files of a recording."""
+        return cls(
+            instrument, load_depth_csv(depth_path, instrument), load_trades_csv(trades_path, instrument)
+        )
+
+
+class _ClientQuote:
+    """A resting client order in a replayed book."""
+
+    __slots__ = ("price", "queue_ahead", "remaining", "side")
+
+    def __init__(self, side: Side, price: int, remaining: int, queue_ahead: int) -> None:
+        self.side = side
+        self.price = price
+        self.remaining = remaining
+        self.queue_ahead = queue_ahead
+
+
+class ReplayBook:
+    """The displayed book of one replayed instrument plus the client orders working in it."""
+
+    def __init__(self, instrument_uid: str) -> None:
+        self.instrument_uid = instrument_uid
+        self._bids: list[tuple[int, int]] = []
+        self._asks: list[tuple[int, int]] = []
+        self._taken: dict[tuple[Side, int], int] = {}  # (side of the level, price) -> lots clients took
+        self._quotes: dict[str, _ClientQuote] = {}
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def best_bid(self) -> int | None:
+        """Best displayed bid (recorded levels less what clients took, client quotes included)."""
+        levels = self.levels(Side.BUY, 1)
+        return levels[0][0] if levels else None
+
+    def best_ask(self) -> int | None:
+        """Best displayed ask."""
+        levels = self.levels(Side.SELL, 1)
+        return levels[0][0] if levels else None
+
+    def recorded_levels(self, side: Side) -> list[tuple[int, int]]:
+        """The recorded levels of the current row, best first, less what clients took."""
+        recorded = self._bids if side is Side.BUY else self._asks
+        if not self._taken:
+            return list(recorded)
+        out = []
+        for price, lots in recorded:
+            left = lots - self._taken.get((side, price), 0)
+            if left > 0:
+                out.append((price, left))
+        return out
+
+    def levels(self, side: Side, depth: int) -> list[tuple[int, int]]:
+        """Up to ``depth`` displayed levels of ``side``, best first, with client quotes merged in."""
+        merged: dict[int, int] = dict(self.recorded_levels(side))
+        for quote in self._quotes.values():
+            if quote.side is side:
+                merged[quote.price] = merged.get(quote.price, 0) + quote.remaining
+        prices = sorted(merged, reverse=side is Side.BUY)
+        return [(p, merged[p]) for p in prices[:depth]]
+
+    def queue_ahead(self, client_ref: str) -> int:
+        """Lots modelled ahead of a resting client order (0 when unknown)."""
+        quote = self._quotes.get(client_ref)
+        return quote.queue_ahead if quote is not None else 0
+
+    def sweep_preview(self, side: Side, lots: int, limit_ticks: int | None) -> list[tuple[int, int]]:
+        """What an aggressive ``side`` order would take from the displayed recorded liquidity."""
+        taken: list[tuple[int, int]] = []
+        for price, size in self.recorded_levels(side.opposite):
+            if lots <= 0 or (
+                limit_ticks is not None and (price > limit_ticks if side is Side.BUY else price < limit_ticks)
+            ):
+                break
+            take = min(lots, size)
+            taken.append((price, take))
+            lots -= take
+        return taken
+
+    # --- client orders ------------------------------------------------------------------------
+
+    def take(
+        self, side: Side, lots: int, limit_ticks: int | None, ts_ns: int, client_ref: str
+    ) -> list[TapePrinted]:
+        """Fill an aggressive client order against displayed liquidity; each level hit is one print."""
+        aggressor = Aggressor.BUY if side is Side.BUY else Aggressor.SELL
+        prints = []
+        for price, take in self.sweep_preview(side, lots, limit_ticks):
+            key = (side.opposite, price)
+            self._taken[key] = self._taken.get(key, 0) + take
+            prints.append(TapePrinted(self.instrument_uid, price, take, aggressor, ts_ns, None, client_ref))
+        return prints
+
+    def rest(self, side: Side, price_ticks: int, lots: int, ts_ns: int, client_ref: str) -> None:
+        """Queue a client order behind the displayed size at its price."""
+        ahead = dict(self.recorded_levels(side)).get(price_ticks, 0)
+        self._quotes[client_ref] = _ClientQuote(side, price_ticks, lots, ahead)
+
+    def cancel(self, client_ref: str) -> int:
+        """Remove a resting client order; returns its remaining lots."""
+        quote = self._quotes.pop(client_ref, None)
+        return quote.remaining if quote is not None else 0
+
+    # --- recorded flow --------------------------------------------------------------------------
+
+    def apply_book(
+        self, bids: list[tuple[int, int]], asks: list[tuple[int, int]], ts_ns: int
+    ) -> list[SourceEvent]:
+        """Replace the displayed row; shrink queues to what is displayed; fill quotes the book reached."""
+        self._bids, self._asks = bids, asks
+        self._taken.clear()
+        events: list[SourceEvent] = [BookUpdated(self.instrument_uid, ts_ns)]
+        for ref, quote in list(self._quotes.items()):
+            own = bids if quote.side is Side.BUY else asks
+            if own:
+                worst = own[-1][0]
+                inside = quote.price >= worst if quote.side is Side.BUY else quote.price <= worst
+                if inside:
+                    quote.queue_ahead = min(quote.queue_ahead, dict(own).get(quote.price, 0))
+            opposite = asks if quote.side is Side.BUY else bids
+            reachable = sum(
+                q for p, q in opposite if (p <= quote.price if quote.side is Side.BUY else p >= quote.price)
+            )
+            if reachable > 0:
+                events.append(self._execute(ref, quote, min(quote.remaining, reachable), ts_ns))
+        return events
+
+    def apply_trade(self, price: int, lots: int, aggressor: Aggressor, ts_ns: int) -> list[SourceEvent]:
+        """A recorded print: advance queues at its price and fill quotes it reached or traded through."""
+        events: list[SourceEvent] = [TapePrinted(self.instrument_uid, price, lots, aggressor, ts_ns)]
+        pool = lots
+        for ref, quote in list(self._quotes.items()):
+            if pool <= 0:
+                break
+            passive = (
+                Side.BUY if aggressor is Aggressor.SELL else Side.SELL if aggressor is Aggressor.BUY else None
+            )
+            if passive is not None and quote.side is not passive:
+                continue
+            through = price < quote.price if quote.side is Side.BUY else price > quote.price
+            if through:
+                fill = min(quote.remaining, pool)
+            elif price == quote.price:
+                beyond = lots - quote.queue_ahead
+                quote.queue_ahead = max(quote.queue_ahead - lots, 0)
+                fill = min(quote.remaining, max(beyond, 0), pool)
+            else:
+                continue
+            if fill > 0:
+                pool -= fill
+                events.append(self._execute(ref, quote, fill, ts_ns))
+        return events
+
+    def _execute(self, ref: str, quote: _ClientQuote, lots: int, ts_ns: int) -> ClientExecuted:
+        quote.remaining -= lots
+        if quote.remaining <= 0:
+            del self._quotes[ref]
+        return ClientExecuted(self.instrument_uid, ref, quote.price, lots, ts_ns)
+
+
+class ReplaySource:
+    """A ``MarketSource`` replaying recordings of one or more instruments in exchange-time order.
+
+    ``time_offset_ns`` shifts every recorded time (e.g. to replay "as of now" in paper mode)."""
+
+    def __init__(self, feeds: Sequence[ReplayFeed], *, time_offset_ns: int = 0) -> None:
+        if not feeds:
+            raise ValueError("replay needs at least one recording")
+        self._feeds = list(feeds)
+        self._books = {f.instrument.uid: ReplayBook(f.instrument.uid) for f in self._feeds}
+        ts_parts, feed_parts, row_parts, kind_parts = [], [], [], []
+        for number, feed in enumerate(self._feeds):
+            rows, kinds = merge_events(feed.books, feed.trades)
+            ts = np.empty(len(rows), dtype=np.int64)
+            is_book = kinds == 0
+            ts[is_book] = feed.books.exchange_ts_ns[rows[is_book]]
+            ts[~is_book] = feed.trades.exchange_ts_ns[rows[~is_book]]
+            ts_parts.append(ts + time_offset_ns)
+            feed_parts.append(np.full(len(rows), number, dtype=np.int64))
+            row_parts.append(rows)
+            kind_parts.append(kinds)
+        ts_all = np.concatenate(ts_parts)
+        order = np.argsort(ts_all, kind="stable")
+        self._ts = ts_all[order].tolist()
+        self._feed = np.concatenate(feed_parts)[order].tolist()
+        self._row = np.concatenate(row_parts)[order].tolist()
+        self._kind = np.concatenate(kind_parts)[order].tolist()
+        self._pos = 0
+        self._start_ns = self._ts[0] if self._ts else time_offset_ns
+
+    def instruments(self) -> Sequence[Instrument]:
+        """The replayed instruments."""
+        return [f.instrument for f in self._feeds]
+
+    def book(self, instrument_uid: str) -> ReplayBook:
+        """The replayed book of one instrument."""
+        return self._books[instrument_uid]
+
+    def start(self, ts_ns: int) -> None:
+        """Start the market at ``ts_ns``: earlier recorded events are applied silently."""
+        for _ in self.events_until(ts_ns - 1):
+            pass
+        self._start_ns = ts_ns
+
+    def start_ns(self) -> int:
+        """The market time the replay starts from (the first recorded event unless ``start`` moved it)."""
+        return self._start_ns
+
+    def end_ns(self) -> int | None:
+        """The time of the last recorded event."""
+        return self._ts[-1] if self._ts else None
+
+    def next_event_ns(self) -> int | None:
+        """Time of the next recorded event (None at the end)."""
+        return self._ts[self._pos] if self._pos < len(self._ts) else None
+
+    def events_until(self, ts_ns: int) -> Iterator[SourceEvent]:
+        """Apply and yield every recorded event with time ≤ ``ts_ns`` (ties: trades before books)."""
+        times = self._ts
+        while self._pos < len(times) and times[self._pos] <= ts_ns:
+            pos = self._pos
+            self._pos += 1
+            feed = self._feeds[self._feed[pos]]
+            book = self._books[feed.instrument.uid]
+            row = self._row[pos]
+            ts = times[pos]
+            if self._kind[pos] == 0:
+                frame = feed.books
+                bid_n = int(np.count_nonzero(frame.bid_qty[row] > 0))
+                ask_n = int(np.count_nonzero(frame.ask_qty[row] > 0))
+                bids = list(
+                    zip(frame.bid_px[row, :bid_n].tolist(), frame.bid_qty[row, :bid_n].tolist(), strict=True)
+                )
+                asks = list(
+                    zip(frame.ask_px[row, :ask_n].tolist(), frame.ask_qty[row, :ask_n].tolist(), strict=True)
+                )
+                yield from book.apply_book(bids, asks, ts)
+            else:
+                trades = feed.trades
+                yield from book.apply_trade(
+                    int(trades.price_ticks[row]),
+                    int(trades.lots[row]),
+                    Aggressor(int(trades.aggressor[row])),
+                    ts,
+                )

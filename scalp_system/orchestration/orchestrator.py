@@ -1,0 +1,594 @@
+"""The Orchestrator: one event loop that runs the whole flow for any mode.
+
+    event ─► Data ─► Features ─► Ensemble ─► Strategy ─► Risk ─► Planner ─► Execution ─► Venue
+
+The same object runs backtests (SimulatedVenue, simulated clock), paper, sandbox and live trading
+(BrokerVenue, wall clock); only the Venue, the EventSource and the Clock differ. It holds no business
+rules of its own: it moves facts and commands between the components, times each stage, runs the
+once-a-second timers (breakers, checkpoints, metrics), and hands every notable event to the side
+channels (audit log, notifications, store, Prometheus).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from scalp_system.config import Config
+from scalp_system.core.clock import NS_PER_S, Clock
+from scalp_system.core.events import (
+    BreakerTripped,
+    CancelOrder,
+    ConnectivityChanged,
+    OrderDenied,
+    OrderRejected,
+    SubmitOrder,
+    TradingStateChanged,
+)
+from scalp_system.core.instrument import Instrument
+from scalp_system.core.market import OrderBook, Trade, TradingStatusChanged
+from scalp_system.core.orders import Fill, Order, PositionSide, Side
+from scalp_system.core.state import TradingState
+from scalp_system.core.venue import EventSource, RunEvent, Venue
+from scalp_system.data.engine import DataEngine
+from scalp_system.execution.engine import ExecutionEngine, IntentJournal
+from scalp_system.execution.ledger import Ledger
+from scalp_system.execution.planner import ExecutionPlan, OrderPlanner, PlanError
+from scalp_system.features.incremental import FeatureEngine
+from scalp_system.ml.ensemble import EnsemblePrediction, PendingOutcomes, WeightedEnsemble
+from scalp_system.monitoring.latency import LatencyMonitor, Stage
+from scalp_system.orchestration.calendar import TradingCalendar
+from scalp_system.orchestration.side_channels import SideChannels
+from scalp_system.risk.engine import RiskEngine
+from scalp_system.strategy.intents import EnterPosition, ExitPosition
+from scalp_system.strategy.scalper import ScalperStrategy, Signal
+
+log = logging.getLogger(__name__)
+
+TIMER_NS = NS_PER_S
+
+
+@dataclass(slots=True)
+class RunStats:
+    """Counters of one run (the summary's raw material)."""
+
+    books: int = 0
+    trades: int = 0
+    signals: int = 0
+    entries: int = 0
+    exits: int = 0
+    orders_posted: int = 0
+    fills: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
+    breaker_trips: list[dict[str, Any]] = field(default_factory=list)
+    state_changes: list[dict[str, Any]] = field(default_factory=list)
+    first_event_ns: int = 0
+    last_event_ns: int = 0
+
+
+@dataclass(slots=True)
+class _Instrumented:
+    """Per-instrument live objects."""
+
+    instrument: Instrument
+    features: FeatureEngine
+    outcomes: PendingOutcomes | None
+    last_signal: Signal | None = None
+    opened_ns: int | None = None
+    trading_status: int | None = None
+
+
+class Orchestrator:
+    """Runs one trading session over an EventSource and a Venue (see the module docstring)."""
+
+    def __init__(
+        self,
+        config: Config,
+        instruments: list[Instrument],
+        venue: Venue,
+        clock: Clock,
+        *,
+        model: WeightedEnsemble | None = None,
+        model_name: str = "",
+        side: SideChannels | None = None,
+        journal: IntentJournal | None = None,
+        commission_rate: Decimal = Decimal("0.0005"),
+        checkpoint: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.venue = venue
+        self.model = model
+        self.model_name = model_name or ("none (no model: no entries)" if model is None else "ensemble")
+        self.side = side or SideChannels()
+        self.instruments = {i.uid: i for i in instruments}
+        self.stats = RunStats()
+        self.latency = LatencyMonitor(window_s=int(config.risk.latency_window_s))
+        self.data = DataEngine(config.data, self.instruments, clock)
+        self.risk = RiskEngine(
+            config.risk,
+            clock,
+            hedge=config.hedge,
+            instruments=instruments,
+            book_ttl_s=config.data.book_ttl_s,
+            audit=self.side.audit_sink(),
+            on_event=self._on_risk_event,
+        )
+        self.planner = OrderPlanner(config.routing)
+        self.execution = ExecutionEngine(
+            venue, Ledger(self.instruments), clock, journal=journal, on_event=self._on_execution_event
+        )
+        self.strategy = ScalperStrategy(
+            config.strategy, horizon=config.ml.horizon, commission_rate=float(commission_rate)
+        )
+        self.calendar = TradingCalendar(config.sessions, allow_dealer=config.risk.allow_dealer_trading)
+        self._checkpoint = checkpoint
+        self._per: dict[str, _Instrumented] = {}
+        for instrument in instruments:
+            features = FeatureEngine(
+                config.features,
+                config.data.lob_levels,
+                instrument.tick,
+                atr_bar_s=config.risk.atr_bar_s,
+                atr_period=config.risk.atr_period,
+                instrument_id=instrument.uid,
+            )
+            outcomes = PendingOutcomes(model) if model is not None else None
+            self._per[instrument.uid] = _Instrumented(instrument, features, outcomes)
+        self._plans: dict[str, ExecutionPlan] = {}  # slice intent key → plan
+        self._next_timer_ns = 0
+        self._next_checkpoint_ns = 0
+        self._stopped = False
+        self.on_book_processed: Callable[[OrderBook, Signal | None], None] | None = None
+        self.on_fill_processed: Callable[[Fill, int, int], None] | None = None  # fill, lots before, after
+        self.events_processed = 0
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    async def start(self, *, restored: dict[str, Any] | None = None) -> None:
+        """Restore a checkpoint (if any), reconcile with the venue, set the day's equity."""
+        if restored:
+            self.restore(restored)
+        report = await self.execution.reconcile()
+        for uid, (_ours, theirs) in report.position_corrections.items():
+            position = self.execution.ledger.position(uid)
+            self.risk.reconcile_position(uid, theirs, position.avg_price)
+        account = await self.venue.account()
+        cash = sum(account.cash.values(), Decimal(0))
+        if not restored or "risk" not in restored:
+            equity = cash + sum(
+                (self.execution.ledger.signed_notional(p.instrument_id) for p in account.positions),
+                Decimal(0),
+            )
+            self.risk.start_day(equity, cash=cash)
+        else:
+            self.risk.set_cash(cash)
+        self.side.record(
+            "recovery" if restored else "run_start",
+            "orchestrator",
+            {
+                "instruments": [i.ticker for i in self.instruments.values()],
+                "model": self.model_name,
+                "reconcile": {
+                    "adopted": report.adopted_orders,
+                    "orphans_cancelled": report.cancelled_orphans,
+                    "resolved": report.resolved_intents,
+                    "position_corrections": {k: list(v) for k, v in report.position_corrections.items()},
+                },
+                "equity": str(self.risk.equity()),
+            },
+        )
+        self.risk.on_reconciled()
+
+    async def run(
+        self,
+        source: EventSource,
+        *,
+        until_ns: int | None = None,
+        wall_deadline: float | None = None,
+        realtime: bool = False,
+        progress: Callable[[int], None] | None = None,
+        progress_every: int = 1000,
+    ) -> RunStats:
+        """Process events until the source ends, ``until_ns`` (clock time) or ``wall_deadline``
+        (``time.monotonic``) passes, or ``stop`` is called. ``realtime`` runs timers on the wall clock
+        even when no event arrives; ``progress`` gets the event count every ``progress_every`` events."""
+        while not self._stopped:
+            if wall_deadline is not None and time.monotonic() >= wall_deadline:
+                break
+            if realtime:
+                timeout = max(0.0, min(1.0, (self._next_timer_ns - self.clock.now_ns()) / NS_PER_S))
+                if wall_deadline is not None:
+                    timeout = min(timeout, max(0.0, wall_deadline - time.monotonic()))
+                try:
+                    event = await asyncio.wait_for(source.next_event(), timeout=max(timeout, 0.001))
+                except TimeoutError:
+                    await self.on_timer()
+                    continue
+            else:
+                event = await source.next_event()
+            if event is None:
+                break
+            await self.on_event(event)
+            self.events_processed += 1
+            if progress is not None and self.events_processed % progress_every == 0:
+                progress(self.events_processed)
+            now = self.clock.now_ns()
+            if now >= self._next_timer_ns:
+                await self.on_timer()
+            if until_ns is not None and now >= until_ns:
+                break
+        return self.stats
+
+    def stop(self) -> None:
+        """Ask the run loop to end after the current event."""
+        self._stopped = True
+
+    async def shutdown(self, *, cancel_orders: bool = True) -> None:
+        """Cancel working orders and write a final checkpoint."""
+        if cancel_orders:
+            await self.execution.cancel_all()
+        self.save_checkpoint()
+        self.side.record(
+            "run_stop", "orchestrator", {"orders_posted": self.stats.orders_posted, "fills": self.stats.fills}
+        )
+
+    # --- events -----------------------------------------------------------------------------
+
+    async def on_event(self, event: RunEvent) -> None:
+        """Dispatch one event to its handler."""
+        if isinstance(event, OrderBook):
+            await self.on_book(event)
+        elif isinstance(event, Trade):
+            self.on_trade(event)
+        elif isinstance(event, Fill):
+            await self.on_fill(event)
+        elif isinstance(event, Order):
+            await self.on_order_update(event)
+        elif isinstance(event, TradingStatusChanged):
+            self.on_trading_status(event)
+        elif isinstance(event, ConnectivityChanged):
+            await self.on_connectivity(event)
+
+    def on_trade(self, trade: Trade) -> None:
+        """A public trade feeds the data engine, the features and the risk engine's ATR."""
+        if not self.data.on_trade(trade):
+            return
+        self.stats.trades += 1
+        per = self._per.get(trade.instrument_id)
+        if per is not None:
+            per.features.on_trade(trade)
+        self.risk.on_trade(trade)
+
+    def on_trading_status(self, status: TradingStatusChanged) -> None:
+        """The broker's trading status of an instrument."""
+        per = self._per.get(status.instrument_id)
+        if per is not None:
+            per.trading_status = status.status
+        self.risk.on_trading_status(status)
+
+    async def on_connectivity(self, event: ConnectivityChanged) -> None:
+        """A stream went down or came back: the connectivity breaker decides; reconcile on return."""
+        self.risk.on_connectivity(event)
+        self.side.record(
+            "connectivity", "broker", {"up": event.up, "endpoint": event.endpoint, "reason": event.reason}
+        )
+        if event.up:
+            await self.reconcile()
+
+    async def reconcile(self) -> None:
+        """Reconcile with the venue (after reconnects); the broker wins on positions and orders."""
+        report = await self.execution.reconcile()
+        for uid, (_ours, theirs) in report.position_corrections.items():
+            self.risk.reconcile_position(uid, theirs, self.execution.ledger.position(uid).avg_price)
+        if not report.clean:
+            self.side.record(
+                "position_reconciled",
+                "orchestrator",
+                {
+                    "orphans_cancelled": report.cancelled_orphans,
+                    "adopted": report.adopted_orders,
+                    "corrections": {k: list(v) for k, v in report.position_corrections.items()},
+                },
+            )
+        self.risk.on_reconciled()
+
+    async def on_book(self, book: OrderBook) -> None:
+        """The hot path: validate, features, model, strategy, risk, plan, execute."""
+        t_receive = time.perf_counter_ns()
+        now = self.clock.now_ns()
+        if book.local_ts_ns and now >= book.local_ts_ns:
+            self.latency.record(Stage.RECEIVE, now - book.local_ts_ns, now)
+        accepted = self.data.on_book(book)
+        t_data = time.perf_counter_ns()
+        self.latency.record(Stage.BOOK_UPDATE, t_data - t_receive, now)
+        per = self._per.get(book.instrument_id)
+        if not accepted or per is None:
+            return
+        self.stats.books += 1
+        if book.mid_ticks is not None:
+            self.execution.ledger.mark(
+                book.instrument_id, Decimal(int(book.bid_px[0] + book.ask_px[0])) * per.instrument.tick / 2
+            )
+        self.stats.first_event_ns = self.stats.first_event_ns or book.exchange_ts_ns
+        self.stats.last_event_ns = book.exchange_ts_ns
+        vector = per.features.on_book(book)
+        t_features = time.perf_counter_ns()
+        self.latency.record(Stage.FEATURES, t_features - t_data, now)
+        signal = self._predict(per, book, vector)
+        t_model = time.perf_counter_ns()
+        self.latency.record(Stage.MODEL, t_model - t_features, now)
+        self.strategy.on_book(book)
+        commands: list[SubmitOrder | CancelOrder] = list(self.risk.on_book(book))
+        commands.extend(self._decide(per, book, signal, now))
+        t_decision = time.perf_counter_ns()
+        self.latency.record(Stage.RISK, t_decision - t_model, now)
+        self.latency.record(Stage.DECISION, t_decision - t_receive, now)
+        if self.on_book_processed is not None:
+            self.on_book_processed(book, signal)
+        await self._execute(commands)
+        await self._drive_plans(book, signal, now)
+
+    def _predict(self, per: _Instrumented, book: OrderBook, vector: np.ndarray) -> Signal | None:
+        if self.model is None:
+            return None
+        prediction: EnsemblePrediction | None = None
+        if np.all(np.isfinite(vector)):
+            prediction = self.model.predict_row(vector)
+        if per.outcomes is not None and book.mid_ticks is not None:
+            per.outcomes.on_book(book.mid_ticks, prediction)
+        if prediction is None:
+            return None
+        self.stats.signals += 1
+        p_down, p_flat, p_up = (float(p) for p in prediction.probs)
+        per.last_signal = Signal(p_down, p_flat, p_up)
+        return per.last_signal
+
+    def _decide(
+        self, per: _Instrumented, book: OrderBook, signal: Signal | None, now: int
+    ) -> list[SubmitOrder | CancelOrder]:
+        uid = book.instrument_id
+        lots = self.risk.position_lots(uid)
+        closing = self.calendar.closing(now, self.config.strategy.flatten_before_close_s)
+        if signal is None:
+            if lots and closing:
+                return self._exit(uid, "session_end")
+            return []
+        intent = self.strategy.decide(book, signal, lots, per.opened_ns, now, session_closing=closing)
+        if isinstance(intent, ExitPosition):
+            return self._exit(uid, intent.reason.value)
+        if isinstance(intent, EnterPosition):
+            if not self.calendar.in_session(now) or not self.calendar.status_allows_entries(
+                per.trading_status
+            ):
+                return []
+            if self._has_active_plan(uid):
+                return []
+            return self._enter(intent, book, now)
+        return []
+
+    def _has_active_plan(self, instrument_id: str) -> bool:
+        return any(p.instrument_id == instrument_id and not p.done for p in self._plans.values())
+
+    def _enter(self, intent: EnterPosition, book: OrderBook, now: int) -> list[SubmitOrder | CancelOrder]:
+        decision = self.risk.evaluate_entry(intent.instrument_id, intent.side)
+        if not decision.allowed:
+            return []
+        side = Side.BUY if intent.side is PositionSide.LONG else Side.SELL
+        try:
+            plan = self.planner.plan(intent.instrument_id, side, decision.lots, book, now, reason="entry")
+        except PlanError as exc:
+            log.info("no plan for %s: %s", intent.instrument_id, exc)
+            return []
+        self.stats.entries += 1
+        for plan_slice in plan.slices:
+            self._plans[plan_slice.intent_key] = plan
+        return self._due_orders(plan, book, now)
+
+    def _exit(self, instrument_id: str, reason: str) -> list[SubmitOrder | CancelOrder]:
+        order = self.risk.exit_position(instrument_id, reason)
+        if order is None:
+            return []
+        self.stats.exits += 1
+        return [order]
+
+    def _due_orders(
+        self, plan: ExecutionPlan, book: OrderBook | None, now: int
+    ) -> list[SubmitOrder | CancelOrder]:
+        orders: list[SubmitOrder | CancelOrder] = []
+        for plan_slice in plan.due(now):
+            command = plan.order_for(plan_slice, book)
+            if self.risk.check_order(command) is not None:
+                for key in plan.abandon("risk denied a slice"):
+                    orders.append(CancelOrder(key, "", plan.instrument_id))
+                plan.on_slice_done(command.intent_key, 0)
+                break
+            orders.append(command)
+        return orders
+
+    async def _drive_plans(self, book: OrderBook | None, signal: Signal | None, now: int) -> None:
+        plans = {id(p): p for p in self._plans.values() if not p.done}
+        for plan in plans.values():
+            if book is not None and plan.instrument_id != book.instrument_id:
+                continue
+            signal_side = None
+            if signal is not None:
+                threshold = self.config.strategy.entry_probability
+                if signal.p_up >= threshold:
+                    signal_side = Side.BUY
+                elif signal.p_down >= threshold:
+                    signal_side = Side.SELL
+            if self.planner.should_abandon(plan, signal_side=signal_side, state=self.risk.state):
+                await self._execute(
+                    [
+                        CancelOrder(key, "", plan.instrument_id)
+                        for key in plan.abandon("signal reversed or state left ACTIVE")
+                    ]
+                )
+                continue
+            latest = book or self.data.latest_book(plan.instrument_id)
+            await self._execute(self._due_orders(plan, latest, now))
+        for key in [k for k, p in self._plans.items() if p.done]:
+            del self._plans[key]
+
+    async def _execute(self, commands: list[SubmitOrder | CancelOrder]) -> None:
+        for command in commands:
+            if isinstance(command, CancelOrder):
+                await self.execution.cancel(command.intent_key)
+                continue
+            started = time.perf_counter_ns()
+            order = await self.execution.submit(command)
+            elapsed = time.perf_counter_ns() - started
+            now = self.clock.now_ns()
+            self.latency.record(Stage.ORDER_SENT, elapsed, now)
+            self.latency.record(Stage.ACK, elapsed, now)
+            self.risk.on_order_ack(elapsed / NS_PER_S)
+            self.stats.orders_posted += 1
+            self.side.order_posted(self.instruments[command.instrument_id], command)
+            await self.on_order_update(order)
+
+    async def on_fill(self, fill: Fill) -> None:
+        """A fill: ledger (deduplicated), risk (positions, stops, round trips), side channels."""
+        if not await self.execution.on_fill(fill):
+            return
+        self.stats.fills += 1
+        per = self._per.get(fill.instrument_id)
+        before = self.risk.position_lots(fill.instrument_id)
+        commands = self.risk.on_fill(fill)
+        after = self.risk.position_lots(fill.instrument_id)
+        if per is not None:
+            if before == 0 and after != 0:
+                per.opened_ns = fill.ts_ns
+            elif after == 0:
+                per.opened_ns = None
+        self.side.fill(self.instruments.get(fill.instrument_id), fill)
+        if self.on_fill_processed is not None:
+            self.on_fill_processed(fill, before, after)
+        await self._execute(list(commands))
+
+    async def on_order_update(self, order: Order) -> None:
+        """An order state: execution's state machine, risk's in-flight book, plan roll-over."""
+        merged = await self.execution.on_order_update(order)
+        current = merged or self.execution.order(order.intent_key) or order
+        self.risk.on_order_update(current)
+        plan = self._plans.get(current.intent_key)
+        if plan is not None and current.status.is_terminal:
+            status = plan.status.get(current.intent_key)
+            if status is not None and status.value == "SENT":
+                plan.on_slice_done(current.intent_key, current.lots_executed)
+                for plan_slice in plan.slices:
+                    self._plans.setdefault(plan_slice.intent_key, plan)
+
+    # --- timers -----------------------------------------------------------------------------
+
+    async def on_timer(self) -> None:
+        """Once a second: breakers and deadlines, VWAP slices, metrics, checkpoints."""
+        now = self.clock.now_ns()
+        self._next_timer_ns = now + TIMER_NS
+        window = self.latency.window_stats(Stage.DECISION, now)
+        if window.count:
+            self.risk.on_decision_latency(window.p99_ns / 1e6)
+        await self._execute(list(self.risk.poll()))
+        await self._drive_plans(None, None, now)
+        metrics = self.data.maybe_publish(now)
+        if metrics is not None:
+            self.side.data_metrics(metrics)
+        self.side.tick(self, now)
+        if now >= self._next_checkpoint_ns:
+            self.save_checkpoint()
+            self._next_checkpoint_ns = now + int(self.config.checkpoint.interval_s * NS_PER_S)
+
+    # --- risk / execution events ------------------------------------------------------------
+
+    def _on_risk_event(self, event: object) -> None:
+        if isinstance(event, BreakerTripped):
+            self.stats.breaker_trips.append(
+                {
+                    "ts_ns": event.ts_ns,
+                    "breaker": event.breaker.value,
+                    "instrument": event.instrument,
+                    "detail": event.detail,
+                }
+            )
+            self._state_changed_soon()
+        elif isinstance(event, TradingStateChanged):
+            self.stats.state_changes.append(
+                {
+                    "ts_ns": event.ts_ns,
+                    "from": event.previous.value,
+                    "to": event.current.value,
+                    "reason": event.reason,
+                }
+            )
+            self._state_changed_soon()
+        self.side.risk_event(event)
+
+    def _on_execution_event(self, event: object) -> None:
+        if isinstance(event, OrderRejected):
+            self.stats.rejects[event.code or "unknown"] += 1
+            self.risk.on_reject(event)
+        self.side.execution_event(event, self.instruments)
+
+    def _state_changed_soon(self) -> None:
+        self._next_checkpoint_ns = 0  # checkpoint on the next timer tick (SPEC §4: on each state change)
+
+    # --- checkpoints ------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything SPEC §1.8 asks to survive a restart, JSON-able."""
+        return {
+            "version": 1,
+            "ts_ns": self.clock.now_ns(),
+            "risk": self.risk.snapshot(),
+            "execution": self.execution.snapshot(),
+            "features": {uid: per.features.snapshot() for uid, per in self._per.items()},
+            "opened_ns": {uid: per.opened_ns for uid, per in self._per.items() if per.opened_ns},
+            "model": self.model_name,
+            "stats": {"orders_posted": self.stats.orders_posted, "fills": self.stats.fills},
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Load a snapshot (before ``start``'s reconciliation)."""
+        if "risk" in state:
+            self.risk.restore(state["risk"])
+        if "execution" in state:
+            self.execution.restore(state["execution"])
+        for uid, snap in state.get("features", {}).items():
+            if uid in self._per:
+                try:
+                    self._per[uid].features.restore(snap)
+                except (ValueError, KeyError) as exc:
+                    log.warning("feature state of %s not restored (%s); starting fresh", uid, exc)
+        for uid, opened in state.get("opened_ns", {}).items():
+            if uid in self._per:
+                self._per[uid].opened_ns = int(opened)
+        stats = state.get("stats", {})
+        self.stats.orders_posted = int(stats.get("orders_posted", 0))
+        self.stats.fills = int(stats.get("fills", 0))
+
+    def save_checkpoint(self) -> None:
+        """Write a checkpoint now (atomic, through the configured store)."""
+        if self._checkpoint is not None:
+            self._checkpoint(self.snapshot())
+
+    @property
+    def trading_state(self) -> TradingState:
+        """The risk engine's trading state."""
+        return self.risk.state
+
+    def denials(self) -> dict[str, int]:
+        """Pre-trade denials by reason code."""
+        return {str(k): v for k, v in self.risk.denials.items()}
+
+    @staticmethod
+    def is_denial(event: object) -> bool:
+        """True for OrderDenied events (used by side channels)."""
+        return isinstance(event, OrderDenied)

@@ -40,7 +40,12 @@ LEVELS = 20
 
 def _load() -> tuple[BookFrame, TradeFrame]:
     instrument = Instrument(
-        uid="BTCUSDT", ticker="BTCUSDT", lot=Decimal("0.001"), tick=TICK, currency="usd", kind=InstrumentKind.CRYPTO
+        uid="BTCUSDT",
+        ticker="BTCUSDT",
+        lot=Decimal("0.001"),
+        tick=TICK,
+        currency="usd",
+        kind=InstrumentKind.CRYPTO,
     )
     books = read_books_csv(SHARED / "usdm_btcusdt_20240808_depth20.csv.gz", instrument)
     trades = read_trades_csv(SHARED / "usdm_btcusdt_20240808_trades.csv.gz", instrument)
@@ -59,12 +64,22 @@ def _tile(books: BookFrame, trades: TradeFrame, copies: int) -> tuple[BookFrame,
         return np.concatenate([a] * copies)
 
     tiled_books = BookFrame(
-        books.instrument_id, times(books.exchange_ts_ns), times(books.local_ts_ns), rows(books.bid_px),
-        rows(books.bid_qty), rows(books.ask_px), rows(books.ask_qty), rows(books.is_consistent),
+        books.instrument_id,
+        times(books.exchange_ts_ns),
+        times(books.local_ts_ns),
+        rows(books.bid_px),
+        rows(books.bid_qty),
+        rows(books.ask_px),
+        rows(books.ask_qty),
+        rows(books.is_consistent),
     )
     tiled_trades = TradeFrame(
-        trades.instrument_id, times(trades.exchange_ts_ns), times(trades.local_ts_ns), rows(trades.price_ticks),
-        rows(trades.lots), rows(trades.aggressor),
+        trades.instrument_id,
+        times(trades.exchange_ts_ns),
+        times(trades.local_ts_ns),
+        rows(trades.price_ticks),
+        rows(trades.lots),
+        rows(trades.aggressor),
     )
     return tiled_books, tiled_trades
 
@@ -80,9 +95,14 @@ def bench_batch(books: BookFrame, trades: TradeFrame, repeats: int) -> dict[str,
         seconds.append(time.perf_counter() - start)
     best, median = min(seconds), float(np.median(seconds))
     return {
-        "rows": len(books), "trades": len(trades), "features": len(feature_names(cfg, LEVELS)), "repeats": repeats,
-        "best_ms": round(best * 1e3, 3), "median_ms": round(median * 1e3, 3),
-        "rows_per_s_best": round(len(books) / best), "rows_per_s_median": round(len(books) / median),
+        "rows": len(books),
+        "trades": len(trades),
+        "features": len(feature_names(cfg, LEVELS)),
+        "repeats": repeats,
+        "best_ms": round(best * 1e3, 3),
+        "median_ms": round(median * 1e3, 3),
+        "rows_per_s_best": round(len(books) / best),
+        "rows_per_s_median": round(len(books) / median),
     }
 
 
@@ -93,8 +113,13 @@ def bench_incremental(books: BookFrame, trades: TradeFrame, passes: int) -> dict
     ask_n = np.count_nonzero(books.ask_qty > 0, axis=1)
     book_objs = [
         OrderBook(
-            books.instrument_id, LEVELS, books.bid_px[i, : bid_n[i]], books.bid_qty[i, : bid_n[i]],
-            books.ask_px[i, : ask_n[i]], books.ask_qty[i, : ask_n[i]], int(books.exchange_ts_ns[i]),
+            books.instrument_id,
+            LEVELS,
+            books.bid_px[i, : bid_n[i]],
+            books.bid_qty[i, : bid_n[i]],
+            books.ask_px[i, : ask_n[i]],
+            books.ask_qty[i, : ask_n[i]],
+            int(books.exchange_ts_ns[i]),
             int(books.local_ts_ns[i]),
         )
         for i in range(len(books))
@@ -121,9 +146,12 @@ def bench_incremental(books: BookFrame, trades: TradeFrame, passes: int) -> dict
 def _percentiles(samples_ns: list[int]) -> dict[str, float]:
     data = np.asarray(samples_ns, dtype=np.float64) / 1e3
     return {
-        "n": int(data.size), "p50": round(float(np.percentile(data, 50)), 2),
-        "p90": round(float(np.percentile(data, 90)), 2), "p99": round(float(np.percentile(data, 99)), 2),
-        "p999": round(float(np.percentile(data, 99.9)), 2), "max": round(float(data.max()), 2),
+        "n": int(data.size),
+        "p50": round(float(np.percentile(data, 50)), 2),
+        "p90": round(float(np.percentile(data, 90)), 2),
+        "p99": round(float(np.percentile(data, 99)), 2),
+        "p999": round(float(np.percentile(data, 99.9)), 2),
+        "max": round(float(data.max()), 2),
         "mean": round(float(data.mean()), 2),
     }
 
@@ -152,12 +180,18 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     book = incremental["on_book_us"]
-    print(f"batch  BTCUSDT {batch['rows']} rows x {batch['features']} features: "
-          f"{batch['rows_per_s_best']:,} rows/s best, {batch['rows_per_s_median']:,} median")
-    print(f"batch  BTCUSDT tiled x{copies} ({tiled['rows']} rows): {tiled['rows_per_s_best']:,} rows/s best, "
-          f"{tiled['rows_per_s_median']:,} median")
-    print(f"incremental on_book: p50 {book['p50']} us, p90 {book['p90']} us, p99 {book['p99']} us, "
-          f"max {book['max']} us (n={book['n']}); on_trade p99 {incremental['on_trade_us']['p99']} us")
+    print(
+        f"batch  BTCUSDT {batch['rows']} rows x {batch['features']} features: "
+        f"{batch['rows_per_s_best']:,} rows/s best, {batch['rows_per_s_median']:,} median"
+    )
+    print(
+        f"batch  BTCUSDT tiled x{copies} ({tiled['rows']} rows): {tiled['rows_per_s_best']:,} rows/s best, "
+        f"{tiled['rows_per_s_median']:,} median"
+    )
+    print(
+        f"incremental on_book: p50 {book['p50']} us, p90 {book['p90']} us, p99 {book['p99']} us, "
+        f"max {book['max']} us (n={book['n']}); on_trade p99 {incremental['on_trade_us']['p99']} us"
+    )
     print(f"load average (1 min) before/after: {result['load_average_1m_before_after']}; wrote {RESULTS}")
 
 

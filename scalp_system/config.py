@@ -184,10 +184,12 @@ class DriftConfig(_Section):
     check_every: int = Field(500, ge=1, description="book updates between checks")
     log_path: Path = Path("var/drift.jsonl")
     ks_family_level: float = Field(
-        0.03, gt=0, lt=1,
+        0.03,
+        gt=0,
+        lt=1,
         description="Holm family-wise level of the per-feature KS tests; below alpha so that the per-check "
-                    "false-positive rate measured over 1 000 checks stays ≤ alpha (3 % true → ≤ 5 % measured "
-                    "with > 99.9 % probability)",
+        "false-positive rate measured over 1 000 checks stays ≤ alpha (3 % true → ≤ 5 % measured "
+        "with > 99.9 % probability)",
     )
 
     @model_validator(mode="after")
@@ -303,7 +305,7 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
     for name, raw in env.items():
         if not name.startswith(ENV_PREFIX):
             continue
-        path = [part.lower() for part in name[len(ENV_PREFIX):].split("__") if part]
+        path = [part.lower() for part in name[len(ENV_PREFIX) :].split("__") if part]
         if not path:
             continue
         node = tree
@@ -343,7 +345,7 @@ def _describe(error: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     if error["type"] == "extra_forbidden":
         return f"{location}: unknown key"
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     shown = f" = {value!r}" if value is not None and not isinstance(value, Mapping) else ""
     return f"{location}{shown} — {message[:1].lower()}{message[1:]}"
 

@@ -37,17 +37,25 @@ def render() -> str:
     lines = [
         "# Configuration reference",
         "",
-        "Generated from `scalp_system/config.py` by `python -m scalp_system.config_doc > docs/configuration.md`.",
-        "Every key is optional; defaults are the SPEC's. A TOML file holds sections as tables; any key can be",
-        f"overridden from the environment as `{ENV_PREFIX}SECTION__KEY` (value parsed as TOML when possible).",
-        "Unknown keys, wrong types and out-of-range values are refused, naming the key and the file.",
+        "Generated from `scalp_system/config.py` by",
+        "`python -m scalp_system.config_doc > docs/configuration.md`. Every key is optional; defaults are",
+        "the SPEC's. A TOML file holds sections as tables; any key can be overridden from the environment",
+        f"as `{ENV_PREFIX}SECTION__KEY` (value parsed as TOML when possible). Unknown keys, wrong types and",
+        "out-of-range values are refused, naming the key and the file.",
         "",
     ]
     for section_name, section_field in Config.model_fields.items():
         section_type = section_field.annotation
         assert isinstance(section_type, type) and issubclass(section_type, BaseModel)
         doc = (section_type.__doc__ or "").strip().splitlines()[0]
-        lines += [f"## [{section_name}]", "", doc, "", "| key | default | constraint | meaning |", "|---|---|---|---|"]
+        lines += [
+            f"## [{section_name}]",
+            "",
+            doc,
+            "",
+            "| key | default | constraint | meaning |",
+            "|---|---|---|---|",
+        ]
         for key, field in section_type.model_fields.items():
             default = _default(field.default)
             lines.append(f"| `{key}` | `{default}` | {_constraints(field)} | {field.description or ''} |")

@@ -270,3 +270,32 @@ def test_training_refuses_a_matrix_that_disagrees_with_the_schema():
     market = synthetic_market(500, 4)
     with pytest.raises(ValueError, match="schema names 4"):
         train(market.features[:, :3], market.mids_ticks, market.spec, MlConfig())
+
+
+def test_train_from_store_trains_on_a_real_recording_read_back_from_sqlite(tmp_path, shared_data):
+    from decimal import Decimal
+
+    from scalp_system.config import Config
+    from scalp_system.core.instrument import Instrument, InstrumentKind
+    from scalp_system.data.csv_import import read_recording
+    from scalp_system.ml.dataset import train_from_store
+    from scalp_system.storage.historical import write_book_frame, write_trade_frame
+    from scalp_system.storage.store import Store
+
+    instrument = Instrument("ETHUSDT", "ETHUSDT", lot=Decimal("0.001"), tick=Decimal("0.01"),
+                            kind=InstrumentKind.CRYPTO)
+    books, trades = read_recording(shared_data / "usdm_ethusdt_20240808_depth20.csv.gz",
+                                   shared_data / "usdm_ethusdt_20240808_trades.csv.gz", instrument)
+    db = tmp_path / "scalp.db"
+    with Store(db) as store:
+        store.upsert_instrument(instrument)
+        write_book_frame(store, books.slice(0, 3_000))
+        write_trade_frame(store, trades)
+    cfg = Config()
+    result = train_from_store(db, ["ETHUSDT"], None, None, cfg,
+                              settings=TrainingSettings(n_folds=2, gbm=SMALL_GBM))
+    report = result.report
+    assert report.instruments == ("ETHUSDT",) and report.n_rows == 3_000
+    assert report.n_features == len(result.bundles[0].manifest.feature_names) == 90
+    assert report.from_ns == int(books.exchange_ts_ns[0])
+    assert all(np.isfinite(s.log_loss) for s in report.pooled.values())

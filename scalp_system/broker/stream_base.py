@@ -206,6 +206,9 @@ class SupervisedStream(ABC, Generic[E]):
                 raise
             except (BrokerError, OSError, StreamEndedError) as exc:
                 reason = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:
+                log.exception("%s: unexpected failure; reconnecting", self.name)
+                reason = f"unexpected {type(exc).__name__}"
             finally:
                 self._cancel_call()
             if self._stopping:

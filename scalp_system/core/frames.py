@@ -69,9 +69,14 @@ class BookFrame:
     def slice(self, start: int, stop: int) -> BookFrame:
         """Rows ``start:stop`` (views, no copy)."""
         return BookFrame(
-            self.instrument_id, self.exchange_ts_ns[start:stop], self.local_ts_ns[start:stop],
-            self.bid_px[start:stop], self.bid_qty[start:stop], self.ask_px[start:stop],
-            self.ask_qty[start:stop], self.is_consistent[start:stop],
+            self.instrument_id,
+            self.exchange_ts_ns[start:stop],
+            self.local_ts_ns[start:stop],
+            self.bid_px[start:stop],
+            self.bid_qty[start:stop],
+            self.ask_px[start:stop],
+            self.ask_qty[start:stop],
+            self.is_consistent[start:stop],
         )
 
     @classmethod
@@ -89,7 +94,10 @@ class BookFrame:
             instrument_id,
             np.array([b.exchange_ts_ns for b in books], dtype=np.int64),
             np.array([b.local_ts_ns for b in books], dtype=np.int64),
-            arrays["bp"], arrays["bq"], arrays["ap"], arrays["aq"],
+            arrays["bp"],
+            arrays["bq"],
+            arrays["ap"],
+            arrays["aq"],
             np.array([b.is_consistent for b in books], dtype=np.bool_),
         )
 
@@ -112,8 +120,12 @@ class TradeFrame:
     def trade(self, row: int) -> Trade:
         """Row ``row`` as a Trade."""
         return Trade(
-            self.instrument_id, int(self.price_ticks[row]), int(self.lots[row]),
-            Aggressor(int(self.aggressor[row])), int(self.exchange_ts_ns[row]), int(self.local_ts_ns[row]),
+            self.instrument_id,
+            int(self.price_ticks[row]),
+            int(self.lots[row]),
+            Aggressor(int(self.aggressor[row])),
+            int(self.exchange_ts_ns[row]),
+            int(self.local_ts_ns[row]),
             str(self.trade_id[row]) if self.trade_id is not None else "",
         )
 

@@ -144,8 +144,9 @@ class Position:
             return PositionSide.SHORT
         return None
 
-    def apply_fill(self, side: Side, lots: int, price: Decimal, units_per_lot: Decimal,
-                   commission: Decimal = Decimal(0)) -> Position:
+    def apply_fill(
+        self, side: Side, lots: int, price: Decimal, units_per_lot: Decimal, commission: Decimal = Decimal(0)
+    ) -> Position:
         """The position after a fill: average price on increases, realised PnL on reductions.
 
         ``units_per_lot`` converts lots to priced units (lot × point value). PnL excludes

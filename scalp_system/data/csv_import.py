@@ -281,7 +281,9 @@ def _parse_book_rows(
     try:
         table = np.loadtxt(rows, delimiter=",", dtype=dtype, usecols=columns, ndmin=1, comments=None)
         return (
-            np.asarray(numbers, dtype=np.int64), table["local"], table["values"].reshape(len(rows), -1),
+            np.asarray(numbers, dtype=np.int64),
+            table["local"],
+            table["values"].reshape(len(rows), -1),
             table["exchange"],
         )
     except ValueError:
@@ -303,7 +305,9 @@ def _parse_book_rows(
         values.append([float(v) for v in parsed[2:]])
     table_values = np.asarray(values, dtype=np.float64).reshape(len(kept), 4 * used)
     return (
-        np.asarray(kept, dtype=np.int64), np.asarray(local, dtype=np.int64), table_values,
+        np.asarray(kept, dtype=np.int64),
+        np.asarray(local, dtype=np.int64),
+        table_values,
         np.asarray(exchange, dtype=np.int64),
     )
 
@@ -443,13 +447,15 @@ def _check_trades(price: F64, qty: F64, lines: I64, instrument: Instrument, prob
             (finite & (qty <= 0), lambda r: f"qty is {_fmt(qty[r])} (size not positive)"),
             (
                 finite & (price > 0) & _off_grid(price, tick),
-                lambda r: f"price {_fmt(price[r])} is not a multiple of tick {instrument.tick} "
-                "(off-tick price)",
+                lambda r: (
+                    f"price {_fmt(price[r])} is not a multiple of tick {instrument.tick} (off-tick price)"
+                ),
             ),
             (
                 finite & (qty > 0) & _off_grid(qty, lot),
-                lambda r: f"qty {_fmt(qty[r])} is not a whole number of lots of {instrument.lot} "
-                "(fractional lots)",
+                lambda r: (
+                    f"qty {_fmt(qty[r])} is not a whole number of lots of {instrument.lot} (fractional lots)"
+                ),
             ),
         ]
     for mask, describe in checks:

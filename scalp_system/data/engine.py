@@ -369,7 +369,10 @@ class DataEngine:
         self._log_last_ns[reason] = now
         logger.warning(
             "market data refused: %s for %s (%d more of this reason since the last report; total %d)",
-            reason.value, uid[:64], suppressed, self._rejects[reason],
+            reason.value,
+            uid[:64],
+            suppressed,
+            self._rejects[reason],
         )
 
     def _grew(self, allocated: int) -> None:
@@ -424,5 +427,7 @@ class DataEngine:
                 logger.warning(
                     "data memory budget of %d MB is too small for %d instruments: %d bytes over after "
                     "evicting all evictable history",
-                    self._config.max_memory_mb, len(self._states), over,
+                    self._config.max_memory_mb,
+                    len(self._states),
+                    over,
                 )

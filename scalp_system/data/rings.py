@@ -188,8 +188,12 @@ class BookRing(_BlockRing):
     def _empty_columns(self) -> Block:
         levels = self.levels
         return (
-            np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, levels), np.int64),
-            np.empty((0, levels), np.int64), np.empty((0, levels), np.int64), np.empty((0, levels), np.int64),
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            np.empty((0, levels), np.int64),
+            np.empty((0, levels), np.int64),
+            np.empty((0, levels), np.int64),
+            np.empty((0, levels), np.int64),
         )
 
     def append(self, book: OrderBook) -> int:
@@ -240,8 +244,11 @@ class TradeRing(_BlockRing):
 
     def _empty_columns(self) -> Block:
         return (
-            np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64),
-            np.empty(0, np.int64), np.empty(0, np.int8),
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            np.empty(0, np.int8),
         )
 
     def append(self, trade: Trade) -> int:

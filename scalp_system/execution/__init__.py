@@ -13,6 +13,13 @@ from scalp_system.execution.planner import (
 )
 
 __all__ = [
-    "ExecutionPlan", "OrderPlanner", "PlanError", "PlanSlice", "Route", "SliceStatus", "VolumeProfile",
-    "aggressiveness_to_ticks", "ioc_limit_ticks",
+    "ExecutionPlan",
+    "OrderPlanner",
+    "PlanError",
+    "PlanSlice",
+    "Route",
+    "SliceStatus",
+    "VolumeProfile",
+    "aggressiveness_to_ticks",
+    "ioc_limit_ticks",
 ]

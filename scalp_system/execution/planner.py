@@ -135,7 +135,7 @@ class _IntentKeys:
         if self._offset >= len(self._buffer):
             self._buffer = os.urandom(16 * _KEYS_PER_REFILL)
             self._offset = 0
-        raw = bytearray(self._buffer[self._offset:self._offset + 16])
+        raw = bytearray(self._buffer[self._offset : self._offset + 16])
         self._offset += 16
         raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
         raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
@@ -253,8 +253,11 @@ class ExecutionPlan:
         """Pending slices whose not-before time has come (none once abandoned)."""
         if self.abandoned:
             return []
-        return [s for s in self.slices
-                if self.status[s.intent_key] is SliceStatus.PENDING and s.not_before_ns <= now_ns]
+        return [
+            s
+            for s in self.slices
+            if self.status[s.intent_key] is SliceStatus.PENDING and s.not_before_ns <= now_ns
+        ]
 
     def order_for(self, plan_slice: PlanSlice, book: OrderBook | None = None) -> SubmitOrder:
         """The IOC SubmitOrder of a slice (repriced from ``book`` when given); marks it SENT."""
@@ -265,9 +268,17 @@ class ExecutionPlan:
             current = replace(current, limit_price_ticks=price)
             self.slices[current.index] = current
         self.status[current.intent_key] = SliceStatus.SENT
-        return SubmitOrder(current.intent_key, self.instrument_id, self.side, current.lots, price,
-                           TimeInForce.FILL_AND_KILL, parent_intent=self.parent_intent,
-                           reduce_only=self.reduce_only, reason=self.reason)
+        return SubmitOrder(
+            current.intent_key,
+            self.instrument_id,
+            self.side,
+            current.lots,
+            price,
+            TimeInForce.FILL_AND_KILL,
+            parent_intent=self.parent_intent,
+            reduce_only=self.reduce_only,
+            reason=self.reason,
+        )
 
     def on_slice_done(self, intent_key: str, filled_lots: int) -> PlanSlice | None:
         """A slice reached a final state with ``filled_lots``; its remainder rolls forward.
@@ -325,8 +336,9 @@ class ExecutionPlan:
             if take <= 0:
                 break
             last = self.slices[-1]
-            appended = PlanSlice(k, new_intent_key(), take, self._start_ns + k * self.interval_ns,
-                                 last.limit_price_ticks, cap)
+            appended = PlanSlice(
+                k, new_intent_key(), take, self._start_ns + k * self.interval_ns, last.limit_price_ticks, cap
+            )
             self.slices.append(appended)
             self.status[appended.intent_key] = SliceStatus.PENDING
             remainder -= take
@@ -363,12 +375,25 @@ class OrderPlanner:
         """The execution plan of a parent order priced against ``book`` at ``now_ns``."""
         if lots <= 0:
             raise PlanError(f"{instrument_id}: a plan needs a positive quantity, got {lots}")
-        ticks = (self.routing.aggressiveness_ticks if aggressiveness is None
-                 else aggressiveness_to_ticks(aggressiveness))
+        ticks = (
+            self.routing.aggressiveness_ticks
+            if aggressiveness is None
+            else aggressiveness_to_ticks(aggressiveness)
+        )
         price = ioc_limit_ticks(book, side, ticks)
         route = self.route_for(lots)
-        plan = ExecutionPlan(parent_intent or new_intent_key(), instrument_id, side, lots, route, ticks,
-                             self._interval_ns, reason, reduce_only, _start_ns=now_ns)
+        plan = ExecutionPlan(
+            parent_intent or new_intent_key(),
+            instrument_id,
+            side,
+            lots,
+            route,
+            ticks,
+            self._interval_ns,
+            reason,
+            reduce_only,
+            _start_ns=now_ns,
+        )
         if route is Route.IOC:
             plan.slices.append(PlanSlice(0, new_intent_key(), lots, now_ns, price))
             plan._max_slices = 1
@@ -393,12 +418,15 @@ class OrderPlanner:
         count = self.routing.vwap_slices
         max_slices = count * _MAX_EXTENSION_FACTOR
         interval = self._interval_ns
-        expected = [self.profile.expected_lots(instrument_id, now_ns + k * interval, interval)
-                    for k in range(max_slices)]
+        expected = [
+            self.profile.expected_lots(instrument_id, now_ns + k * interval, interval)
+            for k in range(max_slices)
+        ]
         participation = float(self.routing.max_participation)
         known = all(e is not None for e in expected)
         caps: list[int | None] = [
-            math.floor(participation * e + 1e-9) if e is not None and known else None for e in expected]
+            math.floor(participation * e + 1e-9) if e is not None and known else None for e in expected
+        ]
         base = [e or 0.0 for e in expected[:count]] if known else [1.0] * count
         allocation = _proportional(lots, base if sum(base) > 0 else [1.0] * count)
         remainder = 0
@@ -425,8 +453,9 @@ class OrderPlanner:
         plan._max_slices = max_slices
         for k, qty in enumerate(allocation):
             if qty > 0:
-                plan.slices.append(PlanSlice(len(plan.slices), new_intent_key(), qty, now_ns + k * interval,
-                                             price, caps[k]))
+                plan.slices.append(
+                    PlanSlice(len(plan.slices), new_intent_key(), qty, now_ns + k * interval, price, caps[k])
+                )
 
 
 def _proportional(total: int, weights: list[float]) -> list[int]:
@@ -439,4 +468,3 @@ def _proportional(total: int, weights: list[float]) -> list[int]:
     for i in order[:short]:
         base[i] += 1
     return base
-

@@ -79,7 +79,6 @@ def compute_batch(layout: FeatureLayout, books: BookFrame, trades: TradeFrame | 
         )
     if not ask_present.all():
         ap = np.where(ask_present, ap, ABSENT_ASK_TICKS)
-    rows = np.arange(n)
     b1 = bp[:, 0]
     a1 = ap[:, 0]
     m2 = b1 + a1
@@ -103,10 +102,8 @@ def compute_batch(layout: FeatureLayout, books: BookFrame, trades: TradeFrame | 
     col += n_k
     bid_total = cb[:, -1]
     ask_total = ca[:, -1]
-    nb = np.count_nonzero(bid_present, axis=1)
-    na = np.count_nonzero(ask_present, axis=1)
-    out[:, col] = bid_total / (b1 - bp[rows, nb - 1] + 1)
-    out[:, col + 1] = ask_total / (ap[rows, na - 1] - a1 + 1)
+    out[:, col] = bid_total / (b1 - _deepest(bp, bid_present) + 1)
+    out[:, col + 1] = ask_total / (_deepest(ap, ask_present) - a1 + 1)
     col += 2
     ratio_idx = ks_idx[:-1]
     out[:, col : col + len(ratio_idx)] = cb[:, ratio_idx] / bid_total[:, None]
@@ -116,6 +113,15 @@ def compute_batch(layout: FeatureLayout, books: BookFrame, trades: TradeFrame | 
     col = _order_flow(out, col, cfg.ofi_windows, bp, bq, ap, aq, ks_idx, depth_k)
     col = _trade_windows(out, col, layout, books.exchange_ts_ns, m2, trades)
     return out
+
+
+def _deepest(px: I64, present: npt.NDArray[np.bool_]) -> I64:
+    """Price of each row's deepest present level (the last column when every level is there)."""
+    if present[:, -1].all():
+        deepest: I64 = px[:, -1]
+    else:
+        deepest = px[np.arange(len(px)), np.count_nonzero(present, axis=1) - 1]
+    return deepest
 
 
 def _order_flow(
@@ -216,14 +222,13 @@ def _adaptive(out: F64, col: int, layout: FeatureLayout) -> int:
     n_z = x.shape[0]
     floor_sq = np.array(layout.z_floor_sq, dtype=np.float64)[:, None]
     zeros = np.zeros((n_z, 1))
-    prior = np.empty_like(x)
+    dev = np.empty_like(x)
+    dev[:, 0] = 0.0  # the first input meets a mean seeded with itself
     for alpha, keep, gain in zip(layout.ewma_alpha, layout.ewma_keep, layout.ewma_var_gain, strict=True):
         mean, _ = lfilter([alpha], [1.0, -keep], x, axis=1, zi=(keep * x[:, 0])[:, None])
-        prior[:, 0] = x[:, 0]
-        prior[:, 1:] = mean[:, :-1]
-        np.subtract(x, prior, out=prior)
-        np.multiply(prior, prior, out=prior)
-        var, _ = lfilter([gain], [1.0, -keep], prior, axis=1, zi=zeros)
+        np.subtract(x[:, 1:], mean[:, :-1], out=dev[:, 1:])  # x − mean before the update
+        np.multiply(dev, dev, out=dev)
+        var, _ = lfilter([gain], [1.0, -keep], dev, axis=1, zi=zeros)
         np.add(var, floor_sq, out=var)
         np.sqrt(var, out=var)
         np.subtract(x, mean, out=mean)

@@ -89,7 +89,6 @@ class FeatureEngine:
         self._ring = max(*self._ofi_windows, *self._vol_windows, *self._horizons) + 1
         self._trade_windows = list(zip(lay.trade_windows_ns, cfg.trade_windows_s, strict=True))
         self._age_cap = float(cfg.trade_age_cap_s)
-        self._half_tick = 0.5 * lay.tick
         n_half = len(lay.ewma_alpha)
         self._hz = n_half * len(lay.z_sources)
         self._z_src = np.tile(np.array(lay.z_sources, dtype=np.intp), n_half)

@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-import numpy as np
-import numpy.typing as npt
-
 from scalp_system.config import FeaturesConfig
 from scalp_system.features.registry import (
     REGISTRY_VERSION,
@@ -82,7 +79,7 @@ class FeatureLayout:
             trade_windows_ns=tuple(seconds_to_ns(w) for w in cfg.trade_windows_s),
             vwap_window_ns=seconds_to_ns(cfg.vwap_window_s),
             z_sources=z_sources,
-            z_floor_sq=tuple(float(base[i].z_floor) ** 2 for i in z_sources),  # type: ignore[arg-type]
+            z_floor_sq=tuple((base[i].z_floor or 0.0) ** 2 for i in z_sources),
             ewma_alpha=alphas,
             ewma_keep=keeps,
             ewma_var_gain=tuple(k * a for k, a in zip(keeps, alphas, strict=True)),
@@ -103,13 +100,3 @@ class FeatureLayout:
     def registry_version(self) -> int:
         """The registry version this layout follows."""
         return REGISTRY_VERSION
-
-    def ewma_columns(
-        self,
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """(alpha, keep, var_gain) as (H, 1) arrays for broadcasting over the z-scored inputs."""
-        return (
-            np.array(self.ewma_alpha, dtype=np.float64)[:, None],
-            np.array(self.ewma_keep, dtype=np.float64)[:, None],
-            np.array(self.ewma_var_gain, dtype=np.float64)[:, None],
-        )

@@ -124,7 +124,7 @@ def _ofi(cfg: FeaturesConfig, lob: int, _: tuple[FeatureSpec, ...]) -> tuple[Fea
             f"ofi_l{k}_w{w}",
             "flow",
             "ratio",
-            f"Σ over last {w} books of Σ_(m≤{k}) OFI_m, / (B{k} + A{k})",
+            f"(Σ over the last {w} books of Σ_(m≤{k}) e_m) / (B{k} + A{k})",
             1e-4 if w == last else None,
         )
         for k in depth_levels(lob)

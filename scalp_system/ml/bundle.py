@@ -56,8 +56,11 @@ class ModelBundle:
         """Rebuild after the registry verified every file's hash against ``manifest``."""
         model = model_from_files(manifest.family, files)
         if model.num_features != len(manifest.feature_names):
-            raise ValueError(f"model has {model.num_features} inputs, manifest lists "
-                             f"{len(manifest.feature_names)} features")
-        calibrator: Calibrator = (calibrator_from_files(files) if CALIBRATOR_FILE in files
-                                  else IdentityCalibrator())
+            raise ValueError(
+                f"model has {model.num_features} inputs, manifest lists "
+                f"{len(manifest.feature_names)} features"
+            )
+        calibrator: Calibrator = (
+            calibrator_from_files(files) if CALIBRATOR_FILE in files else IdentityCalibrator()
+        )
         return cls(manifest, model, calibrator)

@@ -157,7 +157,7 @@ class PlattCalibrator:
             if target.min() == target.max():
                 continue
             reg = LogisticRegression(C=1e4, max_iter=1000)
-            reg.fit(z[:, k:k + 1], target)
+            reg.fit(z[:, k : k + 1], target)
             a[k] = float(reg.coef_[0, 0])
             b[k] = float(reg.intercept_[0])
         return cls(a, b)
@@ -260,5 +260,5 @@ class RecentWindow:
         if self._count <= self.capacity:
             return self._probs[:n].copy(), self._labels[:n].copy()
         start = self._count % self.capacity
-        order = np.r_[start:self.capacity, 0:start]
+        order = np.r_[start : self.capacity, 0:start]
         return self._probs[order], self._labels[order]

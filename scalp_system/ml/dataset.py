@@ -60,8 +60,17 @@ def dataset_from_frames(recordings: Sequence[Recording], cfg: Config) -> Dataset
         books = recording.books
         if len(books) == 0:
             continue
-        blocks.append(batch_features(books, recording.trades, cfg.features, levels, recording.tick,
-                                     atr_bar_s=cfg.risk.atr_bar_s, atr_period=cfg.risk.atr_period))
+        blocks.append(
+            batch_features(
+                books,
+                recording.trades,
+                cfg.features,
+                levels,
+                recording.tick,
+                atr_bar_s=cfg.risk.atr_bar_s,
+                atr_period=cfg.risk.atr_period,
+            )
+        )
         mids.append(mid_ticks(books))
         segments.append(len(books))
         instruments.append(books.instrument_id)
@@ -69,8 +78,15 @@ def dataset_from_frames(recordings: Sequence[Recording], cfg: Config) -> Dataset
         last.append(int(books.exchange_ts_ns[-1]))
     if not blocks:
         raise ValueError("no books in the requested instruments and range; nothing to train on")
-    return Dataset(np.vstack(blocks), np.concatenate(mids), tuple(segments), tuple(instruments),
-                   min(first), max(last), schema)
+    return Dataset(
+        np.vstack(blocks),
+        np.concatenate(mids),
+        tuple(segments),
+        tuple(instruments),
+        min(first),
+        max(last),
+        schema,
+    )
 
 
 def dataset_from_store(
@@ -96,11 +112,26 @@ def dataset_from_store(
 
 
 def train_from_store(
-    db_path: Path | str, instruments: Sequence[str], from_ns: int | None, to_ns: int | None, cfg: Config, *,
-    settings: TrainingSettings | None = None, progress: ProgressCallback | None = None,
+    db_path: Path | str,
+    instruments: Sequence[str],
+    from_ns: int | None,
+    to_ns: int | None,
+    cfg: Config,
+    *,
+    settings: TrainingSettings | None = None,
+    progress: ProgressCallback | None = None,
 ) -> TrainingResult:
     """Walk-forward training on stored data (the ``scalp train`` entry point)."""
     data = dataset_from_store(db_path, instruments, from_ns, to_ns, cfg)
-    return train(data.features, data.mids_ticks, data.schema, cfg.ml, settings=settings,
-                 segments=data.segments, instruments=data.instruments, from_ns=data.from_ns, to_ns=data.to_ns,
-                 progress=progress)
+    return train(
+        data.features,
+        data.mids_ticks,
+        data.schema,
+        cfg.ml,
+        settings=settings,
+        segments=data.segments,
+        instruments=data.instruments,
+        from_ns=data.from_ns,
+        to_ns=data.to_ns,
+        progress=progress,
+    )

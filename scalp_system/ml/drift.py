@@ -115,7 +115,7 @@ class DriftCheck:
 
     @property
     def level(self) -> str:
-        """"critical" if any feature is critical, "warning" if any is flagged, else "ok" (for the
+        """ "critical" if any feature is critical, "warning" if any is flagged, else "ok" (for the
         risk engine's ``record_drift``)."""
         if self.critical_count:
             return "critical"
@@ -148,9 +148,15 @@ class DriftDetector:
     """Rolling live window vs a fixed training reference, checked every ``check_every`` updates."""
 
     def __init__(
-        self, reference: F64, feature_names: Sequence[str], cfg: DriftConfig, *,
-        monitored: Sequence[str] | None = None, log_path: Path | None = None,
-        now_ns: Callable[[], int] = time.time_ns, on_event: EventSink | None = None,
+        self,
+        reference: F64,
+        feature_names: Sequence[str],
+        cfg: DriftConfig,
+        *,
+        monitored: Sequence[str] | None = None,
+        log_path: Path | None = None,
+        now_ns: Callable[[], int] = time.time_ns,
+        on_event: EventSink | None = None,
     ) -> None:
         ref = np.asarray(reference, dtype=np.float64)
         names = tuple(feature_names)
@@ -219,9 +225,15 @@ class DriftDetector:
         stats, p_values, shifts = self._statistics(sample)
         adjusted = holm_adjust(p_values)
         features = tuple(
-            FeatureDrift(name, float(stats[i]), float(p_values[i]), float(adjusted[i]),
-                         bool(adjusted[i] <= self.cfg.ks_family_level), float(shifts[i]),
-                         mean_shift_band(float(shifts[i]), self.cfg.warning_sigma, self.cfg.critical_sigma))
+            FeatureDrift(
+                name,
+                float(stats[i]),
+                float(p_values[i]),
+                float(adjusted[i]),
+                bool(adjusted[i] <= self.cfg.ks_family_level),
+                float(shifts[i]),
+                mean_shift_band(float(shifts[i]), self.cfg.warning_sigma, self.cfg.critical_sigma),
+            )
             for i, name in enumerate(self.monitored)
         )
         provisional = DriftCheck(ts_ns, int(sample.shape[0]), features, self.status)
@@ -257,18 +269,37 @@ class DriftDetector:
         flagged = result.flagged
         lines = [self._event_line(result.ts_ns, f) for f in flagged]
         if result.status is not previous:
-            lines.append({"ts": _iso(result.ts_ns), "ts_ns": result.ts_ns, "kind": "drift_status",
-                          "status": result.status.value, "previous": previous.value,
-                          "critical_features": [f.feature for f in flagged if f.band is DriftBand.CRITICAL]})
+            lines.append(
+                {
+                    "ts": _iso(result.ts_ns),
+                    "ts_ns": result.ts_ns,
+                    "kind": "drift_status",
+                    "status": result.status.value,
+                    "previous": previous.value,
+                    "critical_features": [f.feature for f in flagged if f.band is DriftBand.CRITICAL],
+                }
+            )
         self._append(lines)
         if flagged and self._on_event is not None:
-            self._on_event(DRIFT_DETECTED, {"ts_ns": result.ts_ns, "status": result.status.value,
-                                            "level": result.level, "critical_count": result.critical_count,
-                                            "features": [f.feature for f in flagged]})
+            self._on_event(
+                DRIFT_DETECTED,
+                {
+                    "ts_ns": result.ts_ns,
+                    "status": result.status.value,
+                    "level": result.level,
+                    "critical_count": result.critical_count,
+                    "features": [f.feature for f in flagged],
+                },
+            )
         if result.status is DriftStatus.HALTED and previous is not DriftStatus.HALTED and self._on_event:
-            self._on_event(DRIFT_CRITICAL, {"ts_ns": result.ts_ns, "critical_count": result.critical_count,
-                                            "features": [f.feature for f in flagged
-                                                         if f.band is DriftBand.CRITICAL]})
+            self._on_event(
+                DRIFT_CRITICAL,
+                {
+                    "ts_ns": result.ts_ns,
+                    "critical_count": result.critical_count,
+                    "features": [f.feature for f in flagged if f.band is DriftBand.CRITICAL],
+                },
+            )
 
     @staticmethod
     def _event_line(ts_ns: int, drift: FeatureDrift) -> dict[str, Any]:
@@ -294,8 +325,18 @@ class DriftDetector:
         self.status = DriftStatus.OK
         if previous is not DriftStatus.OK:
             ts_ns = self._now_ns()
-            self._append([{"ts": _iso(ts_ns), "ts_ns": ts_ns, "kind": "drift_status", "status": "OK",
-                           "previous": previous.value, "critical_features": []}])
+            self._append(
+                [
+                    {
+                        "ts": _iso(ts_ns),
+                        "ts_ns": ts_ns,
+                        "kind": "drift_status",
+                        "status": "OK",
+                        "previous": previous.value,
+                        "critical_features": [],
+                    }
+                ]
+            )
             if self._on_event is not None:
                 self._on_event(DRIFT_CLEARED, {"ts_ns": ts_ns, "previous": previous.value})
 

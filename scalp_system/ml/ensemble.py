@@ -47,8 +47,13 @@ class WeightedEnsemble:
     """Members of at least one model family, mixed by inverse decayed log-loss."""
 
     def __init__(
-        self, members: Sequence[ModelBundle], live_features: FeatureVectorSpec | Any, *, decay: float = 0.99,
-        calibration_method: str = "isotonic", calibration_window: int = 5_000,
+        self,
+        members: Sequence[ModelBundle],
+        live_features: FeatureVectorSpec | Any,
+        *,
+        decay: float = 0.99,
+        calibration_method: str = "isotonic",
+        calibration_window: int = 5_000,
     ) -> None:
         if not members:
             raise ValueError("an ensemble needs at least one member")
@@ -96,8 +101,10 @@ class WeightedEnsemble:
 
     def _check_row(self, x: F64) -> None:
         if x.shape != (self.n_features,):
-            raise FeatureMismatchError(f"feature vector has shape {x.shape}, the ensemble's models expect "
-                                       f"({self.n_features},) in registry order")
+            raise FeatureMismatchError(
+                f"feature vector has shape {x.shape}, the ensemble's models expect "
+                f"({self.n_features},) in registry order"
+            )
 
     def predict_proba_row(self, x: F64) -> F64:
         """Calibrated class probabilities [down, flat, up] for one feature vector (the hot path)."""
@@ -127,8 +134,10 @@ class WeightedEnsemble:
     def predict_proba(self, x_batch: F64) -> F64:
         """Calibrated (n, 3) probabilities for many rows with the current weights (backtests)."""
         if x_batch.ndim != 2 or x_batch.shape[1] != self.n_features:
-            raise FeatureMismatchError(f"feature matrix has shape {x_batch.shape}, the ensemble's models "
-                                       f"expect (n, {self.n_features}) in registry order")
+            raise FeatureMismatchError(
+                f"feature matrix has shape {x_batch.shape}, the ensemble's models "
+                f"expect (n, {self.n_features}) in registry order"
+            )
         out = np.zeros((x_batch.shape[0], N_CLASSES))
         for member, weight in zip(self.members, self._weights, strict=True):
             out += weight * member.predict_proba(x_batch)
@@ -140,8 +149,9 @@ class WeightedEnsemble:
             raise ValueError(f"realized label must be 0, 1 or 2, got {realized_label}")
         raw = np.asarray(member_raw, dtype=np.float64)
         if raw.shape != (len(self.members), N_CLASSES):
-            raise ValueError(f"member probabilities must have shape ({len(self.members)}, 3), "
-                             f"got {raw.shape}")
+            raise ValueError(
+                f"member probabilities must have shape ({len(self.members)}, 3), got {raw.shape}"
+            )
         for i, member in enumerate(self.members):
             p = member.calibrator.transform_list(raw[i].tolist())[realized_label]
             loss = -math.log(max(p, EPS))

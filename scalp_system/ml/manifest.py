@@ -43,8 +43,9 @@ class FeatureVectorSpec:
         version = getattr(schema, "registry_version", getattr(schema, "version", None))
         levels = getattr(schema, "lob_levels", None)
         if names is None or version is None or levels is None:
-            raise TypeError(f"{type(schema).__name__} does not describe names, registry_version "
-                            "and lob_levels")
+            raise TypeError(
+                f"{type(schema).__name__} does not describe names, registry_version and lob_levels"
+            )
         return cls(tuple(str(n) for n in names), str(version), int(levels))
 
 
@@ -54,8 +55,9 @@ def describe_feature_mismatch(
     """None when ``live`` serves exactly what the model expects, else one sentence naming the difference."""
     problems: list[str] = []
     if expected.registry_version != live.registry_version:
-        problems.append(f"feature registry version: model {expected.registry_version!r}, "
-                        f"live {live.registry_version!r}")
+        problems.append(
+            f"feature registry version: model {expected.registry_version!r}, live {live.registry_version!r}"
+        )
     if expected.lob_levels != live.lob_levels:
         problems.append(f"lob_levels: model {expected.lob_levels}, live {live.lob_levels}")
     if expected.names != live.names:
@@ -106,8 +108,11 @@ def library_versions() -> dict[str, str]:
     import scalp_system
 
     return {
-        "python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__, "lightgbm": lightgbm.__version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "lightgbm": lightgbm.__version__,
         "scalp_system": getattr(scalp_system, "__version__", "0"),
     }
 
@@ -172,15 +177,25 @@ class ModelManifest:
             raise ValueError("manifest self-hash does not match its content (edited or damaged)")
         data = body["data"]
         return cls(
-            name=str(body["name"]), family=str(body["family"]),
+            name=str(body["name"]),
+            family=str(body["family"]),
             feature_names=tuple(str(n) for n in body["feature_names"]),
-            registry_version=str(body["registry_version"]), lob_levels=int(body["lob_levels"]),
+            registry_version=str(body["registry_version"]),
+            lob_levels=int(body["lob_levels"]),
             label=dict(body["label"]),
-            data=DataRange(tuple(data["instruments"]), int(data["from_ns"]), int(data["to_ns"]),
-                           int(data["n_rows"]), str(data["content_sha256"])),
-            metrics={str(k): float(v) for k, v in body["metrics"].items()}, params=dict(body["params"]),
-            calibration=str(body["calibration"]), library_versions=dict(body["library_versions"]),
-            created_ns=int(body["created_ns"]), version=int(body["version"]),
+            data=DataRange(
+                tuple(data["instruments"]),
+                int(data["from_ns"]),
+                int(data["to_ns"]),
+                int(data["n_rows"]),
+                str(data["content_sha256"]),
+            ),
+            metrics={str(k): float(v) for k, v in body["metrics"].items()},
+            params=dict(body["params"]),
+            calibration=str(body["calibration"]),
+            library_versions=dict(body["library_versions"]),
+            created_ns=int(body["created_ns"]),
+            version=int(body["version"]),
             files={str(k): ArtifactFile(str(v["sha256"]), int(v["size"])) for k, v in body["files"].items()},
         )
 

@@ -100,13 +100,23 @@ class GbmParams:
     def lightgbm_params(self) -> dict[str, Any]:
         """The parameter dict handed to ``lightgbm.train``."""
         return {
-            "objective": "multiclass", "num_class": N_CLASSES, "learning_rate": self.learning_rate,
-            "num_leaves": self.num_leaves, "max_depth": self.max_depth,
-            "min_data_in_leaf": self.min_data_in_leaf, "lambda_l2": self.lambda_l2,
-            "feature_fraction": self.feature_fraction, "feature_fraction_seed": self.seed,
-            "bagging_seed": self.seed, "data_random_seed": self.seed, "seed": self.seed,
-            "num_threads": self.num_threads, "deterministic": True, "force_row_wise": True,
-            "verbosity": -1, "zero_as_missing": False,
+            "objective": "multiclass",
+            "num_class": N_CLASSES,
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "max_depth": self.max_depth,
+            "min_data_in_leaf": self.min_data_in_leaf,
+            "lambda_l2": self.lambda_l2,
+            "feature_fraction": self.feature_fraction,
+            "feature_fraction_seed": self.seed,
+            "bagging_seed": self.seed,
+            "data_random_seed": self.seed,
+            "seed": self.seed,
+            "num_threads": self.num_threads,
+            "deterministic": True,
+            "force_row_wise": True,
+            "verbosity": -1,
+            "zero_as_missing": False,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -135,8 +145,9 @@ class LightGBMModel:
         import lightgbm as lgb
 
         settings = params or GbmParams()
-        data = lgb.Dataset(x_batch, label=y, weight=balanced_sample_weights(y), free_raw_data=True,
-                           params={"verbosity": -1})
+        data = lgb.Dataset(
+            x_batch, label=y, weight=balanced_sample_weights(y), free_raw_data=True, params={"verbosity": -1}
+        )
         booster = lgb.train(settings.lightgbm_params(), data, num_boost_round=settings.num_iterations)
         return cls(booster.model_to_string())
 
@@ -187,15 +198,17 @@ class LinearModel:
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = np.asarray(intercept, dtype=np.float64)
         if self.coef.shape != (N_CLASSES, self.mean.shape[0]) or self.intercept.shape != (N_CLASSES,):
-            raise ValueError(f"linear model arrays disagree: coef {self.coef.shape}, "
-                             f"intercept {self.intercept.shape}, {self.mean.shape[0]} features")
+            raise ValueError(
+                f"linear model arrays disagree: coef {self.coef.shape}, "
+                f"intercept {self.intercept.shape}, {self.mean.shape[0]} features"
+            )
         self.num_features = int(self.mean.shape[0])
         # Standardisation folded into the weights for the single-row path: W' = W / s, b' = b − W' · μ.
         self._row_coef = self.coef * self.inv_scale
         self._row_intercept = self.intercept - self._row_coef @ self.mean
 
     @classmethod
-    def fit(cls, x_batch: F64, y: I64, *, c: float = 1.0, max_iter: int = 500) -> LinearModel:
+    def fit(cls, x_batch: F64, y: I64, *, c: float = 0.1, max_iter: int = 200) -> LinearModel:
         """Fit with balanced class weights; absent classes get a very negative logit."""
         from sklearn.linear_model import LogisticRegression
 
@@ -249,16 +262,24 @@ class LinearModel:
 
     def to_files(self) -> dict[str, bytes]:
         """JSON arrays (floats written with repr precision, so the round trip is exact)."""
-        body = {"mean": self.mean.tolist(), "scale": self.scale.tolist(),
-                "coef": self.coef.tolist(), "intercept": self.intercept.tolist()}
+        body = {
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept.tolist(),
+        }
         return {"model.json": json.dumps(body).encode("utf-8")}
 
     @classmethod
     def from_files(cls, files: dict[str, bytes]) -> LinearModel:
         """Rebuild from ``to_files`` output."""
         body = json.loads(files["model.json"].decode("utf-8"))
-        return cls(np.asarray(body["mean"]), np.asarray(body["scale"]), np.asarray(body["coef"]),
-                   np.asarray(body["intercept"]))
+        return cls(
+            np.asarray(body["mean"]),
+            np.asarray(body["scale"]),
+            np.asarray(body["coef"]),
+            np.asarray(body["intercept"]),
+        )
 
 
 MODEL_FAMILIES: dict[str, type[LightGBMModel] | type[LinearModel]] = {

@@ -48,8 +48,16 @@ MODEL_REHYDRATED = "model_rehydrated"
 MODEL_RETRAINED = "model_retrained"
 MODEL_RETRAIN_FAILED = "model_retrain_failed"
 MODEL_DISABLED = "model_disabled"
-ALERT_KINDS = frozenset({MODEL_ARTIFACT_CORRUPT, MODEL_INCOMPATIBLE, MODEL_REHYDRATED, MODEL_RETRAINED,
-                         MODEL_RETRAIN_FAILED, MODEL_DISABLED})
+ALERT_KINDS = frozenset(
+    {
+        MODEL_ARTIFACT_CORRUPT,
+        MODEL_INCOMPATIBLE,
+        MODEL_REHYDRATED,
+        MODEL_RETRAINED,
+        MODEL_RETRAIN_FAILED,
+        MODEL_DISABLED,
+    }
+)
 
 
 class ArtifactCorruptError(RuntimeError):
@@ -116,8 +124,14 @@ def _version_dir_name(version: int) -> str:
 class ModelRegistry:
     """Saves and loads model bundles by name, verifying before use and recovering from damage."""
 
-    def __init__(self, root: Path, *, keep_versions: int = 5, on_event: EventSink | None = None,
-                 now_ns: Callable[[], int] = time.time_ns) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        keep_versions: int = 5,
+        on_event: EventSink | None = None,
+        now_ns: Callable[[], int] = time.time_ns,
+    ) -> None:
         if keep_versions < 1:
             raise ValueError(f"keep_versions must be ≥ 1, got {keep_versions}")
         self.root = Path(root)
@@ -164,8 +178,10 @@ class ModelRegistry:
         version = max(existing, default=0) + 1
         files = bundle.files()
         stamped = bundle.manifest.with_version(
-            version, self._now_ns(), {fname: ArtifactFile(sha256_bytes(data), len(data))
-                                      for fname, data in sorted(files.items())})
+            version,
+            self._now_ns(),
+            {fname: ArtifactFile(sha256_bytes(data), len(data)) for fname, data in sorted(files.items())},
+        )
         tmp = folder / f".tmp-{_version_dir_name(version)}-{os.getpid()}-{time.monotonic_ns()}"
         tmp.mkdir()
         for fname, data in files.items():
@@ -177,8 +193,15 @@ class ModelRegistry:
         _fsync_dir(folder)
         atomic_write_bytes(folder / CURRENT_FILE, f"{version}\n".encode("ascii"))
         bundle.manifest = stamped
-        self._emit(MODEL_SAVED, {"model": name, "version": version, "family": stamped.family,
-                                 "files": {k: v.sha256 for k, v in stamped.files.items()}})
+        self._emit(
+            MODEL_SAVED,
+            {
+                "model": name,
+                "version": version,
+                "family": stamped.family,
+                "files": {k: v.sha256 for k, v in stamped.files.items()},
+            },
+        )
         self._prune(name)
         return stamped
 
@@ -198,8 +221,9 @@ class ModelRegistry:
         for version in self.versions(name)[: -self.keep_versions]:
             shutil.rmtree(folder / _version_dir_name(version), ignore_errors=True)
             self._emit(MODEL_VERSION_PRUNED, {"model": name, "version": version})
-        quarantined = sorted((e for e in folder.iterdir() if e.is_dir() and ".corrupt" in e.name),
-                             key=lambda e: e.name)
+        quarantined = sorted(
+            (e for e in folder.iterdir() if e.is_dir() and ".corrupt" in e.name), key=lambda e: e.name
+        )
         for entry in quarantined[: -self.keep_versions]:
             shutil.rmtree(entry, ignore_errors=True)
         for entry in folder.iterdir():  # leftovers of an interrupted save
@@ -219,8 +243,9 @@ class ModelRegistry:
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
             raise ArtifactCorruptError(f"{name} v{version}: manifest unreadable — {exc}") from None
         if manifest.name != name or manifest.version != version:
-            raise ArtifactCorruptError(f"{name} v{version}: manifest describes {manifest.name} "
-                                       f"v{manifest.version}")
+            raise ArtifactCorruptError(
+                f"{name} v{version}: manifest describes {manifest.name} v{manifest.version}"
+            )
         if not manifest.files:
             raise ArtifactCorruptError(f"{name} v{version}: manifest lists no artifact files")
         files: dict[str, bytes] = {}
@@ -230,12 +255,16 @@ class ModelRegistry:
             except FileNotFoundError:
                 raise ArtifactCorruptError(f"{name} v{version}: {fname} is missing") from None
             if len(data) != expected.size:
-                raise ArtifactCorruptError(f"{name} v{version}: {fname} has {len(data)} bytes, manifest says "
-                                           f"{expected.size} (truncated or extended)")
+                raise ArtifactCorruptError(
+                    f"{name} v{version}: {fname} has {len(data)} bytes, manifest says "
+                    f"{expected.size} (truncated or extended)"
+                )
             actual = sha256_bytes(data)
             if actual != expected.sha256:
-                raise ArtifactCorruptError(f"{name} v{version}: {fname} SHA-256 {actual[:12]}… does not "
-                                           f"match manifest {expected.sha256[:12]}…")
+                raise ArtifactCorruptError(
+                    f"{name} v{version}: {fname} SHA-256 {actual[:12]}… does not "
+                    f"match manifest {expected.sha256[:12]}…"
+                )
             files[fname] = data
         return manifest, files
 
@@ -253,8 +282,13 @@ class ModelRegistry:
             with contextlib.suppress(OSError):
                 os.rename(path, path.with_name(f"{path.name}.corrupt-{self._now_ns()}"))
 
-    def load_current(self, name: str, *, expected: FeatureVectorSpec | Any | None = None,
-                     retrain: Callable[[], ModelBundle | None] | None = None) -> LoadOutcome:
+    def load_current(
+        self,
+        name: str,
+        *,
+        expected: FeatureVectorSpec | Any | None = None,
+        retrain: Callable[[], ModelBundle | None] | None = None,
+    ) -> LoadOutcome:
         """The usable model of ``name``: CURRENT if it verifies (and matches ``expected``), else the newest
         good older version restored as CURRENT, else a retrained one, else DISABLED. Never raises for a
         damaged store; every fallback is reported through ``on_event``."""
@@ -285,15 +319,18 @@ class ModelRegistry:
                 self._emit(MODEL_LOADED, {"model": name, "version": version})
                 return LoadOutcome(name, LoadStatus.LOADED, bundle, version, problems)
             atomic_write_bytes(self.model_dir(name) / CURRENT_FILE, f"{version}\n".encode("ascii"))
-            self._emit(MODEL_REHYDRATED, {"model": name, "version": version, "replaced": current,
-                                          "problems": list(problems)})
+            self._emit(
+                MODEL_REHYDRATED,
+                {"model": name, "version": version, "replaced": current, "problems": list(problems)},
+            )
             return LoadOutcome(name, LoadStatus.REHYDRATED, bundle, version, problems)
         if not candidates:
             problems.append(f"{name}: no stored version")
         return self._retrain_or_disable(name, retrain, problems)
 
-    def _retrain_or_disable(self, name: str, retrain: Callable[[], ModelBundle | None] | None,
-                            problems: list[str]) -> LoadOutcome:
+    def _retrain_or_disable(
+        self, name: str, retrain: Callable[[], ModelBundle | None] | None, problems: list[str]
+    ) -> LoadOutcome:
         if retrain is not None:
             try:
                 bundle = retrain()
@@ -305,8 +342,9 @@ class ModelRegistry:
                 if bundle.name != name:
                     raise ValueError(f"retrain for {name!r} returned a bundle named {bundle.name!r}")
                 manifest = self.save(bundle)
-                self._emit(MODEL_RETRAINED, {"model": name, "version": manifest.version,
-                                             "problems": list(problems)})
+                self._emit(
+                    MODEL_RETRAINED, {"model": name, "version": manifest.version, "problems": list(problems)}
+                )
                 return LoadOutcome(name, LoadStatus.RETRAINED, bundle, manifest.version, problems)
         self._emit(MODEL_DISABLED, {"model": name, "problems": list(problems)})
         return LoadOutcome(name, LoadStatus.DISABLED, None, None, problems)

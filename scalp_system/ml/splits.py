@@ -28,7 +28,11 @@ class Fold:
 
 
 def walk_forward_splits(
-    n_rows: int, n_folds: int, purge: int, *, min_train_fraction: float = 0.3,
+    n_rows: int,
+    n_folds: int,
+    purge: int,
+    *,
+    min_train_fraction: float = 0.3,
     segments: Sequence[int] | None = None,
 ) -> list[Fold]:
     """Expanding-window folds over ``n_rows`` time-ordered rows.
@@ -69,7 +73,11 @@ def walk_forward_splits(
 
 
 def holdout_split(
-    n_rows: int, train_fraction: float, purge: int, *, segments: Sequence[int] | None = None,
+    n_rows: int,
+    train_fraction: float,
+    purge: int,
+    *,
+    segments: Sequence[int] | None = None,
 ) -> Fold:
     """One split: the first ``train_fraction`` of each segment trains, the rest (after ``purge``) tests."""
     if not 0.0 < train_fraction < 1.0:
@@ -93,7 +101,7 @@ def tail_split(train: I64, tail: int, purge: int) -> tuple[I64, I64]:
     ``purge`` rows before them are dropped, so calibration is out-of-sample for the fitted model."""
     if tail <= 0 or train.shape[0] <= tail + purge:
         return train, train[:0]
-    return train[: train.shape[0] - tail - purge], train[train.shape[0] - tail:]
+    return train[: train.shape[0] - tail - purge], train[train.shape[0] - tail :]
 
 
 def min_gap(train: I64, test: I64) -> int:

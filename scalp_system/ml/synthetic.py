@@ -26,8 +26,15 @@ class SyntheticMarket:
     spec: FeatureVectorSpec
 
 
-def synthetic_market(n_rows: int = 4_000, n_features: int = 8, *, seed: int = 7, signal: float = 0.8,
-                     registry_version: str = "1", lob_levels: int = 20) -> SyntheticMarket:
+def synthetic_market(
+    n_rows: int = 4_000,
+    n_features: int = 8,
+    *,
+    seed: int = 7,
+    signal: float = 0.8,
+    registry_version: str = "1",
+    lob_levels: int = 20,
+) -> SyntheticMarket:
     """Rows of i.i.d. normal features; the mid's next steps follow a persistent signal of feature 0."""
     if n_features < 2:
         raise ValueError("need at least 2 features (one signal, one imbalance)")

@@ -55,7 +55,7 @@ class TrainingSettings:
     calibration_fraction: float = 0.2
     families: tuple[str, ...] = ("lightgbm", "linear")
     gbm: GbmParams = field(default_factory=GbmParams)
-    linear_c: float = 1.0
+    linear_c: float = 0.1
     imbalance_feature: str = DEFAULT_IMBALANCE_FEATURE
 
     @classmethod
@@ -119,13 +119,21 @@ class TrainingReport:
         """A rich Table of the pooled out-of-sample scores (print with ``rich.console.Console``)."""
         from rich.table import Table
 
-        table = Table(title=f"Out-of-sample, {len(self.folds)} walk-forward folds, "
-                            f"h = {self.label['horizon']}, {self.n_labelled} labelled rows")
+        table = Table(
+            title=f"Out-of-sample, {len(self.folds)} walk-forward folds, "
+            f"h = {self.label['horizon']}, {self.n_labelled} labelled rows"
+        )
         for column in ("forecaster", "n", "accuracy", "macro F1", "log-loss", "Brier"):
             table.add_column(column, justify="left" if column == "forecaster" else "right")
         for name, s in self.pooled.items():
-            table.add_row(name, str(s.n), f"{s.accuracy:.4f}", f"{s.macro_f1:.4f}", f"{s.log_loss:.4f}",
-                          f"{s.brier:.4f}")
+            table.add_row(
+                name,
+                str(s.n),
+                f"{s.accuracy:.4f}",
+                f"{s.macro_f1:.4f}",
+                f"{s.log_loss:.4f}",
+                f"{s.brier:.4f}",
+            )
         return table
 
 
@@ -160,7 +168,7 @@ def labels_by_segment(mids_ticks: F64, params: LabelParams, segments: Sequence[i
     parts = []
     start = 0
     for length in lengths:
-        parts.append(direction_labels(mids_ticks[start:start + length], params))
+        parts.append(direction_labels(mids_ticks[start : start + length], params))
         start += length
     return np.concatenate(parts) if parts else np.empty(0)
 
@@ -176,7 +184,7 @@ def _fit_calibrate_split(train: I64, segment_of: I64, fraction: float, purge: in
             fit_parts.append(rows)
             continue
         fit_parts.append(rows[: rows.shape[0] - tail - purge])
-        cal_parts.append(rows[rows.shape[0] - tail:])
+        cal_parts.append(rows[rows.shape[0] - tail :])
     empty = np.empty(0, dtype=np.int64)
     fit = np.concatenate(fit_parts) if fit_parts else empty
     return fit, np.concatenate(cal_parts) if cal_parts else empty
@@ -201,8 +209,9 @@ def _imbalance_baseline(train_imb: F64, train_y: I64, test_imb: F64) -> tuple[F6
     sign_train = np.sign(np.nan_to_num(train_imb)).astype(np.int64) + 1  # 0 neg, 1 zero, 2 pos
     sign_test = np.sign(np.nan_to_num(test_imb)).astype(np.int64) + 1
     table = np.vstack([_prior(train_y[sign_train == s]) for s in range(3)])
-    hard = np.choose(sign_test, [np.full_like(sign_test, DOWN), np.full_like(sign_test, FLAT),
-                                 np.full_like(sign_test, UP)])
+    hard = np.choose(
+        sign_test, [np.full_like(sign_test, DOWN), np.full_like(sign_test, FLAT), np.full_like(sign_test, UP)]
+    )
     return table[sign_test], hard
 
 
@@ -214,8 +223,15 @@ def _inverse_loss_weights(losses: dict[str, float]) -> dict[str, float]:
     return {k: v / total for k, v in inverse.items()}
 
 
-def _fit_members(x_batch: F64, y: I64, fit: I64, cal: I64, cfg: MlConfig, settings: TrainingSettings,
-                 tick: Callable[[str], None]) -> dict[str, tuple[LightGBMModel | LinearModel, Any, float]]:
+def _fit_members(
+    x_batch: F64,
+    y: I64,
+    fit: I64,
+    cal: I64,
+    cfg: MlConfig,
+    settings: TrainingSettings,
+    tick: Callable[[str], None],
+) -> dict[str, tuple[LightGBMModel | LinearModel, Any, float]]:
     members: dict[str, tuple[LightGBMModel | LinearModel, Any, float]] = {}
     for family in settings.families:
         model = _fit_family(family, x_batch[fit], y[fit], settings)
@@ -228,10 +244,18 @@ def _fit_members(x_batch: F64, y: I64, fit: I64, cal: I64, cfg: MlConfig, settin
 
 
 def train(
-    features: F64, mids_ticks: F64, schema: FeatureVectorSpec | Any, cfg: MlConfig, *,
-    settings: TrainingSettings | None = None, segments: Sequence[int] | None = None,
-    instruments: Sequence[str] = (), from_ns: int = 0, to_ns: int = 0,
-    imbalance: F64 | None = None, progress: ProgressCallback | None = None,
+    features: F64,
+    mids_ticks: F64,
+    schema: FeatureVectorSpec | Any,
+    cfg: MlConfig,
+    *,
+    settings: TrainingSettings | None = None,
+    segments: Sequence[int] | None = None,
+    instruments: Sequence[str] = (),
+    from_ns: int = 0,
+    to_ns: int = 0,
+    imbalance: F64 | None = None,
+    progress: ProgressCallback | None = None,
 ) -> TrainingResult:
     """Train every family walk-forward and return the report plus the final calibrated bundles.
 
@@ -245,8 +269,9 @@ def train(
     matrix = np.asarray(features, dtype=np.float64)
     mids = np.asarray(mids_ticks, dtype=np.float64)
     if matrix.ndim != 2 or matrix.shape[1] != len(spec.names):
-        raise ValueError(f"feature matrix has shape {matrix.shape}; the schema names "
-                         f"{len(spec.names)} features")
+        raise ValueError(
+            f"feature matrix has shape {matrix.shape}; the schema names {len(spec.names)} features"
+        )
     if mids.shape != (matrix.shape[0],):
         raise ValueError(f"mids have shape {mids.shape}, expected ({matrix.shape[0]},)")
     params = LabelParams(cfg.horizon, float(cfg.dead_zone_ticks))
@@ -256,10 +281,16 @@ def train(
     y_all = np.where(labelled, labels, FLAT).astype(np.int64)
     if imbalance is None:
         known = opts.imbalance_feature in spec.names
-        imbalance = (matrix[:, spec.names.index(opts.imbalance_feature)] if known
-                     else np.zeros(matrix.shape[0]))
-    folds = walk_forward_splits(matrix.shape[0], opts.n_folds, params.horizon,
-                                min_train_fraction=opts.min_train_fraction, segments=segments)
+        imbalance = (
+            matrix[:, spec.names.index(opts.imbalance_feature)] if known else np.zeros(matrix.shape[0])
+        )
+    folds = walk_forward_splits(
+        matrix.shape[0],
+        opts.n_folds,
+        params.horizon,
+        min_train_fraction=opts.min_train_fraction,
+        segments=segments,
+    )
     total = (len(folds) + 1) * len(opts.families)
     done = 0
 
@@ -296,7 +327,8 @@ def train(
         fold_probs[BASELINE_FLAT] = np.tile(_prior(y_all[train_rows]), (test_rows.size, 1))
         fold_hard[BASELINE_FLAT] = np.full(test_rows.size, FLAT, dtype=np.int64)
         fold_probs[BASELINE_IMBALANCE], fold_hard[BASELINE_IMBALANCE] = _imbalance_baseline(
-            imbalance[train_rows], y_all[train_rows], imbalance[test_rows])
+            imbalance[train_rows], y_all[train_rows], imbalance[test_rows]
+        )
         scores = {}
         for name in names:
             hard = fold_hard.get(name, np.argmax(fold_probs[name], axis=1).astype(np.int64))
@@ -304,39 +336,76 @@ def train(
             pooled_probs[name].append(fold_probs[name])
             pooled_hard[name].append(hard)
         pooled_y.append(y_test)
-        fold_reports.append(FoldReport(fold.index, int(fit.size), int(cal.size), int(test_rows.size),
-                                       int(fold.test[0]), int(fold.test[-1]), weights, scores))
+        fold_reports.append(
+            FoldReport(
+                fold.index,
+                int(fit.size),
+                int(cal.size),
+                int(test_rows.size),
+                int(fold.test[0]),
+                int(fold.test[-1]),
+                weights,
+                scores,
+            )
+        )
     if not fold_reports:
         raise ValueError("no fold had both labelled training and test rows; give more data or fewer folds")
     y_pooled = np.concatenate(pooled_y)
-    pooled = {name: score(np.vstack(pooled_probs[name]), y_pooled, np.concatenate(pooled_hard[name]))
-              for name in names}
+    pooled = {
+        name: score(np.vstack(pooled_probs[name]), y_pooled, np.concatenate(pooled_hard[name]))
+        for name in names
+    }
 
     all_rows = np.flatnonzero(labelled).astype(np.int64)
     fit, cal = _fit_calibrate_split(all_rows, segment_of, opts.calibration_fraction, params.horizon)
     final = _fit_members(matrix, y_all, fit, cal, cfg, opts, partial(tick, "final"))
     final_weights = _inverse_loss_weights({k: v[2] for k, v in final.items()})
-    data = DataRange(tuple(instruments), int(from_ns), int(to_ns), int(matrix.shape[0]),
-                     DataRange.hash_arrays(matrix, mids))
+    data = DataRange(
+        tuple(instruments),
+        int(from_ns),
+        int(to_ns),
+        int(matrix.shape[0]),
+        DataRange.hash_arrays(matrix, mids),
+    )
     versions = library_versions()
     bundles = []
     for family, (model, calibrator, _) in final.items():
-        family_params: dict[str, Any] = (opts.gbm.lightgbm_params() if family == LightGBMModel.family
-                                         else {"C": opts.linear_c, "class_weight": "balanced"})
+        family_params: dict[str, Any] = (
+            opts.gbm.lightgbm_params()
+            if family == LightGBMModel.family
+            else {"C": opts.linear_c, "class_weight": "balanced"}
+        )
         manifest = ModelManifest(
-            name=family, family=family, feature_names=spec.names, registry_version=spec.registry_version,
-            lob_levels=spec.lob_levels, label=params.to_dict(), data=data,
-            metrics={k: float(v) for k, v in pooled[family].to_dict().items()}, params=family_params,
-            calibration=calibrator.method, library_versions=versions,
+            name=family,
+            family=family,
+            feature_names=spec.names,
+            registry_version=spec.registry_version,
+            lob_levels=spec.lob_levels,
+            label=params.to_dict(),
+            data=data,
+            metrics={k: float(v) for k, v in pooled[family].to_dict().items()},
+            params=family_params,
+            calibration=calibrator.method,
+            library_versions=versions,
         )
         bundles.append(ModelBundle(manifest, model, calibrator))
     counts = np.bincount(y_all[labelled], minlength=N_CLASSES)
     report = TrainingReport(
-        instruments=tuple(instruments), from_ns=int(from_ns), to_ns=int(to_ns), n_rows=int(matrix.shape[0]),
-        n_labelled=int(labelled.sum()), class_counts={"down": int(counts[DOWN]), "flat": int(counts[FLAT]),
-                                                      "up": int(counts[UP])},
-        label=params.to_dict(), n_features=len(spec.names), registry_version=spec.registry_version,
-        lob_levels=spec.lob_levels, data_sha256=data.content_sha256, folds=fold_reports, pooled=pooled,
-        final_weights=final_weights, duration_s=time.perf_counter() - started, library_versions=versions,
+        instruments=tuple(instruments),
+        from_ns=int(from_ns),
+        to_ns=int(to_ns),
+        n_rows=int(matrix.shape[0]),
+        n_labelled=int(labelled.sum()),
+        class_counts={"down": int(counts[DOWN]), "flat": int(counts[FLAT]), "up": int(counts[UP])},
+        label=params.to_dict(),
+        n_features=len(spec.names),
+        registry_version=spec.registry_version,
+        lob_levels=spec.lob_levels,
+        data_sha256=data.content_sha256,
+        folds=fold_reports,
+        pooled=pooled,
+        final_weights=final_weights,
+        duration_s=time.perf_counter() - started,
+        library_versions=versions,
     )
     return TrainingResult(report, bundles)

@@ -73,14 +73,19 @@ def _tree_from_fields(fields: dict[str, str], index: int) -> _Tree:
     if int(fields.get("is_linear", "0")) != 0:
         raise TreeModelFormatError(f"tree {index} is a linear tree; not supported")
     tree = _Tree(
-        _ints(fields.get("split_feature", "")), _floats(fields.get("threshold", "")),
-        _ints(fields.get("decision_type", "")), _ints(fields.get("left_child", "")),
-        _ints(fields.get("right_child", "")), _floats(fields.get("leaf_value", "")),
+        _ints(fields.get("split_feature", "")),
+        _floats(fields.get("threshold", "")),
+        _ints(fields.get("decision_type", "")),
+        _ints(fields.get("left_child", "")),
+        _ints(fields.get("right_child", "")),
+        _floats(fields.get("leaf_value", "")),
     )
     n_leaves = int(fields["num_leaves"])
     if len(tree.leaf_value) != n_leaves or len(tree.split_feature) != n_leaves - 1:
-        raise TreeModelFormatError(f"tree {index} is malformed: {n_leaves} leaves, "
-                                   f"{len(tree.leaf_value)} leaf values, {len(tree.split_feature)} splits")
+        raise TreeModelFormatError(
+            f"tree {index} is malformed: {n_leaves} leaves, "
+            f"{len(tree.leaf_value)} leaf values, {len(tree.split_feature)} splits"
+        )
     if any(d & 1 for d in tree.decision_type):
         raise TreeModelFormatError(f"tree {index} has a categorical decision; not supported")
     return tree
@@ -147,10 +152,10 @@ class CompactTreeEnsemble:
         self._feature: I64 = np.concatenate([self._feature_internal, np.zeros(n_leaves, dtype=np.int64)])
         self._threshold: F64 = np.concatenate([internal_threshold, np.full(n_leaves, np.inf)])
         kids = np.empty(2 * (n_internal + n_leaves), dtype=np.int64)  # [right, left] per node
-        kids[0:2 * n_internal:2] = self._right_internal
-        kids[1:2 * n_internal:2] = self._left_internal
-        kids[2 * n_internal::2] = leaf_ids
-        kids[2 * n_internal + 1::2] = leaf_ids
+        kids[0 : 2 * n_internal : 2] = self._right_internal
+        kids[1 : 2 * n_internal : 2] = self._left_internal
+        kids[2 * n_internal :: 2] = leaf_ids
+        kids[2 * n_internal + 1 :: 2] = leaf_ids
         self._kids: I64 = kids
         nan_left = np.where(missing == _MISSING_NONE, internal_threshold >= 0.0, default_left)
         self._nan_left: BoolArray = np.concatenate([nan_left, np.ones(n_leaves, dtype=np.bool_)])
@@ -176,8 +181,9 @@ class CompactTreeEnsemble:
         # Fast path (no missing values): decide every split of every tree at once, then follow the
         # resulting successor table ``depth`` times (one small gather per level).
         nxt = self._next.copy()
-        nxt[: self._n_internal] = np.where(x[self._feature_internal] <= self._threshold_internal,
-                                           self._left_internal, self._right_internal)
+        nxt[: self._n_internal] = np.where(
+            x[self._feature_internal] <= self._threshold_internal, self._left_internal, self._right_internal
+        )
         cur = self._roots
         for _ in range(self.depth):
             cur = nxt[cur]

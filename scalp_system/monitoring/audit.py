@@ -26,13 +26,29 @@ GENESIS = "0" * 64
 
 # The minimum control set of SPEC §4, by audited event family.
 CONTROLS: dict[str, str] = {
-    "order_intent": "A.8.15", "order_state": "A.8.15", "fill": "A.8.15", "order_denied": "A.8.15",
+    "order_intent": "A.8.15",
+    "order_state": "A.8.15",
+    "fill": "A.8.15",
+    "order_denied": "A.8.15",
     "position_reconciled": "A.8.15",
-    "risk_state": "A.5.24", "breaker_trip": "A.5.24", "breaker_reset": "A.5.24", "emergency_halt": "A.5.24",
-    "cooldown": "A.5.24", "drift": "A.8.16", "resource_alert": "A.8.16", "latency_alert": "A.8.16",
-    "config_load": "A.8.9", "model_load": "A.8.13", "model_rehydrated": "A.8.13", "recovery": "A.8.13",
-    "checkpoint_restore": "A.8.13", "storage_spill": "A.8.13", "failover_hook": "A.5.24",
-    "operator_command": "A.5.15", "run_start": "A.8.15", "run_stop": "A.8.15",
+    "risk_state": "A.5.24",
+    "breaker_trip": "A.5.24",
+    "breaker_reset": "A.5.24",
+    "emergency_halt": "A.5.24",
+    "cooldown": "A.5.24",
+    "drift": "A.8.16",
+    "resource_alert": "A.8.16",
+    "latency_alert": "A.8.16",
+    "config_load": "A.8.9",
+    "model_load": "A.8.13",
+    "model_rehydrated": "A.8.13",
+    "recovery": "A.8.13",
+    "checkpoint_restore": "A.8.13",
+    "storage_spill": "A.8.13",
+    "failover_hook": "A.5.24",
+    "operator_command": "A.5.15",
+    "run_start": "A.8.15",
+    "run_stop": "A.8.15",
 }
 DEFAULT_CONTROL = "A.8.15"
 
@@ -77,8 +93,14 @@ class AuditLog:
         record = json.loads(last)
         return int(record["seq"]), _line_hash(last)
 
-    def record(self, event: str, actor: str, details: Mapping[str, Any] | None = None,
-               control: str | None = None, ts_ns: int | None = None) -> int:
+    def record(
+        self,
+        event: str,
+        actor: str,
+        details: Mapping[str, Any] | None = None,
+        control: str | None = None,
+        ts_ns: int | None = None,
+    ) -> int:
         """Append one audited event; returns its sequence number."""
         now_ns = time.time_ns() if ts_ns is None else ts_ns
         with self._lock:
@@ -132,7 +154,7 @@ def rotated_segments(path: Path) -> list[Path]:
     """Older segments of an audit log, oldest first (``audit.000001.jsonl``, ...)."""
     found = []
     for candidate in path.parent.glob(f"{path.stem}.*{path.suffix}"):
-        middle = candidate.name[len(path.stem) + 1: -len(path.suffix) or None]
+        middle = candidate.name[len(path.stem) + 1 : -len(path.suffix) or None]
         if middle.isdigit():
             found.append((int(middle), candidate))
     return [p for _, p in sorted(found)]
@@ -197,8 +219,13 @@ def verify(path: Path) -> VerifyResult:
             except (ValueError, KeyError, TypeError):
                 return VerifyResult(False, checked, "not a valid audit record", file, number)
             if line_prev != prev:
-                return VerifyResult(False, checked, "hash chain broken (a line before it was edited, "
-                                    "deleted or inserted)", file, number)
+                return VerifyResult(
+                    False,
+                    checked,
+                    "hash chain broken (a line before it was edited, deleted or inserted)",
+                    file,
+                    number,
+                )
             if seq != expected_seq:
                 return VerifyResult(False, checked, f"sequence {seq}, expected {expected_seq}", file, number)
             prev, expected_seq, checked = _line_hash(line), expected_seq + 1, checked + 1
@@ -206,9 +233,15 @@ def verify(path: Path) -> VerifyResult:
     if head is not None:
         head_seq, head_hash = head
         if head_seq > checked:
-            return VerifyResult(False, checked, f"truncated: head records {head_seq} lines, found {checked}",
-                                path, checked + 1)
+            return VerifyResult(
+                False,
+                checked,
+                f"truncated: head records {head_seq} lines, found {checked}",
+                path,
+                checked + 1,
+            )
         if head_seq == checked and head_hash != prev:
-            return VerifyResult(False, checked, "last line was edited (does not match the head record)",
-                                path, checked)
+            return VerifyResult(
+                False, checked, "last line was edited (does not match the head record)", path, checked
+            )
     return VerifyResult(True, checked)

@@ -59,8 +59,13 @@ class LatencyStats:
 
     def as_us(self) -> dict[str, float]:
         """The quantiles in microseconds, rounded for display and summaries."""
-        return {"p50": round(self.p50_ns / 1e3, 2), "p90": round(self.p90_ns / 1e3, 2),
-                "p99": round(self.p99_ns / 1e3, 2), "max": round(self.max_ns / 1e3, 2), "count": self.count}
+        return {
+            "p50": round(self.p50_ns / 1e3, 2),
+            "p90": round(self.p90_ns / 1e3, 2),
+            "p99": round(self.p99_ns / 1e3, 2),
+            "max": round(self.max_ns / 1e3, 2),
+            "count": self.count,
+        }
 
 
 class Histogram:

@@ -226,9 +226,11 @@ class Notifier:
         self.deduplicated = 0
         self._queue_size = queue_size
         self._tasks: list[asyncio.Task[None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
         """Start one worker task per channel."""
+        self._loop = asyncio.get_running_loop()
         for channel in self.channels:
             queue: asyncio.Queue[Notification] = asyncio.Queue(self._queue_size)
             self._queues[channel.name] = queue
@@ -253,6 +255,13 @@ class Notifier:
             except asyncio.QueueFull:
                 self.stats[channel.name].dropped_queue_full += 1
         return True
+
+    def notify_threadsafe(self, key: str, text: str, severity: Severity = Severity.WARNING) -> None:
+        """``notify`` from another thread (e.g. the storage writer's alerts)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(self.notify, Notification(key, text, severity))
 
     async def _worker(self, channel: Channel, queue: asyncio.Queue[Notification]) -> None:
         while True:

@@ -57,7 +57,7 @@ class CheckpointStore:
             return []
         found = []
         for path in self.directory.glob(f"{_PREFIX}*{_SUFFIX}"):
-            number = path.name[len(_PREFIX):-len(_SUFFIX)]
+            number = path.name[len(_PREFIX) : -len(_SUFFIX)]
             if number.isdigit():
                 found.append((int(number), path))
         return sorted(found)
@@ -68,8 +68,9 @@ class CheckpointStore:
         files = self._files()
         sequence = files[-1][0] + 1 if files else 1
         body = json.dumps(state, sort_keys=True, separators=(",", ":"), default=str)
-        document = json.dumps({"sha256": hashlib.sha256(body.encode()).hexdigest(), "sequence": sequence,
-                               "body": body})
+        document = json.dumps(
+            {"sha256": hashlib.sha256(body.encode()).hexdigest(), "sequence": sequence, "body": body}
+        )
         final = self.directory / f"{_PREFIX}{sequence:012d}{_SUFFIX}"
         temp = final.with_suffix(".tmp")
         with open(temp, "w", encoding="utf-8") as handle:

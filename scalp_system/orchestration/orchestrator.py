@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -46,8 +46,10 @@ from scalp_system.features.incremental import FeatureEngine
 from scalp_system.ml.ensemble import EnsemblePrediction, PendingOutcomes, WeightedEnsemble
 from scalp_system.monitoring.latency import LatencyMonitor, Stage
 from scalp_system.orchestration.calendar import TradingCalendar
+from scalp_system.orchestration.control import take_resume_requests
 from scalp_system.orchestration.side_channels import SideChannels
 from scalp_system.risk.engine import RiskEngine
+from scalp_system.risk.snapshot import SnapshotError
 from scalp_system.strategy.intents import EnterPosition, ExitPosition
 from scalp_system.strategy.scalper import ScalperStrategy, Signal
 
@@ -101,7 +103,7 @@ class Orchestrator:
         side: SideChannels | None = None,
         journal: IntentJournal | None = None,
         commission_rate: Decimal = Decimal("0.0005"),
-        checkpoint: Callable[[dict[str, Any]], None] | None = None,
+        checkpoint: Callable[[dict[str, Any]], object] | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -197,11 +199,14 @@ class Orchestrator:
         realtime: bool = False,
         progress: Callable[[int], None] | None = None,
         progress_every: int = 1000,
+        stop_when: Callable[[], bool] | None = None,
     ) -> RunStats:
         """Process events until the source ends, ``until_ns`` (clock time) or ``wall_deadline``
         (``time.monotonic``) passes, or ``stop`` is called. ``realtime`` runs timers on the wall clock
         even when no event arrives; ``progress`` gets the event count every ``progress_every`` events."""
         while not self._stopped:
+            if stop_when is not None and stop_when():
+                break
             if wall_deadline is not None and time.monotonic() >= wall_deadline:
                 break
             if realtime:
@@ -334,7 +339,7 @@ class Orchestrator:
         self.latency.record(Stage.DECISION, t_decision - t_receive, now)
         if self.on_book_processed is not None:
             self.on_book_processed(book, signal)
-        await self._execute(commands)
+        await self.execute(commands)
         await self._drive_plans(book, signal, now)
 
     def _predict(self, per: _Instrumented, book: OrderBook, vector: np.ndarray) -> Signal | None:
@@ -427,7 +432,7 @@ class Orchestrator:
                 elif signal.p_down >= threshold:
                     signal_side = Side.SELL
             if self.planner.should_abandon(plan, signal_side=signal_side, state=self.risk.state):
-                await self._execute(
+                await self.execute(
                     [
                         CancelOrder(key, "", plan.instrument_id)
                         for key in plan.abandon("signal reversed or state left ACTIVE")
@@ -435,11 +440,12 @@ class Orchestrator:
                 )
                 continue
             latest = book or self.data.latest_book(plan.instrument_id)
-            await self._execute(self._due_orders(plan, latest, now))
+            await self.execute(self._due_orders(plan, latest, now))
         for key in [k for k, p in self._plans.items() if p.done]:
             del self._plans[key]
 
-    async def _execute(self, commands: list[SubmitOrder | CancelOrder]) -> None:
+    async def execute(self, commands: Sequence[SubmitOrder | CancelOrder]) -> None:
+        """Send risk-approved commands through the execution engine (in order, awaiting each ack)."""
         for command in commands:
             if isinstance(command, CancelOrder):
                 await self.execution.cancel(command.intent_key)
@@ -472,7 +478,7 @@ class Orchestrator:
         self.side.fill(self.instruments.get(fill.instrument_id), fill)
         if self.on_fill_processed is not None:
             self.on_fill_processed(fill, before, after)
-        await self._execute(list(commands))
+        await self.execute(list(commands))
 
     async def on_order_update(self, order: Order) -> None:
         """An order state: execution's state machine, risk's in-flight book, plan roll-over."""
@@ -496,8 +502,9 @@ class Orchestrator:
         window = self.latency.window_stats(Stage.DECISION, now)
         if window.count:
             self.risk.on_decision_latency(window.p99_ns / 1e6)
-        await self._execute(list(self.risk.poll()))
+        await self.execute(list(self.risk.poll()))
         await self._drive_plans(None, None, now)
+        self._take_operator_requests()
         metrics = self.data.maybe_publish(now)
         if metrics is not None:
             self.side.data_metrics(metrics)
@@ -505,6 +512,12 @@ class Orchestrator:
         if now >= self._next_checkpoint_ns:
             self.save_checkpoint()
             self._next_checkpoint_ns = now + int(self.config.checkpoint.interval_s * NS_PER_S)
+
+    def _take_operator_requests(self) -> None:
+        for request in take_resume_requests(self.config):
+            actor = str(request.get("actor", "operator"))
+            resumed = self.risk.resume(actor)
+            self.side.record("operator_command", actor, {"command": "resume", "applied": resumed})
 
     # --- risk / execution events ------------------------------------------------------------
 
@@ -558,7 +571,12 @@ class Orchestrator:
     def restore(self, state: dict[str, Any]) -> None:
         """Load a snapshot (before ``start``'s reconciliation)."""
         if "risk" in state:
-            self.risk.restore(state["risk"])
+            try:
+                self.risk.restore(state["risk"])
+            except SnapshotError as exc:
+                # Different instruments this time: keep the breakers (halts, cooldowns), drop the rest.
+                log.warning("risk snapshot only partly restored: %s", exc)
+                self.risk.board.restore(state["risk"]["board"])
         if "execution" in state:
             self.execution.restore(state["execution"])
         for uid, snap in state.get("features", {}).items():

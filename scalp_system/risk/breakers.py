@@ -46,8 +46,9 @@ class Halt:
 class BreakerBoard:
     """Holds, cooldowns and counters of every circuit breaker; derives the trading state."""
 
-    def __init__(self, cfg: RiskConfig, emit: Callable[[RiskEvent], None], *,
-                 utc_offset_s: int = MSK_OFFSET_S) -> None:
+    def __init__(
+        self, cfg: RiskConfig, emit: Callable[[RiskEvent], None], *, utc_offset_s: int = MSK_OFFSET_S
+    ) -> None:
         self._cfg = cfg
         self._emit = emit
         self._utc_offset_s = utc_offset_s
@@ -116,21 +117,28 @@ class BreakerBoard:
         for instrument_id, until in sorted(self.cooldowns.items()):
             if now_ns >= until:
                 del self.cooldowns[instrument_id]
-                self._emit(BreakerReset(now_ns, BreakerKind.CONSECUTIVE_LOSSES, instrument_id,
-                                        "cooldown ended"))
+                self._emit(
+                    BreakerReset(now_ns, BreakerKind.CONSECUTIVE_LOSSES, instrument_id, "cooldown ended")
+                )
         reject_until = self.reducing.get(BreakerKind.REJECT_RATE)
         if reject_until is not None and now_ns >= reject_until:
             del self.reducing[BreakerKind.REJECT_RATE]
             self._emit(BreakerReset(now_ns, BreakerKind.REJECT_RATE, None, "reject-rate hold ended"))
         last_bad = self.latency_last_bad_ns
-        if (BreakerKind.LATENCY in self.reducing and last_bad is not None
-                and now_ns - last_bad >= int(self._cfg.latency_recover_s * NS_PER_S)):
+        if (
+            BreakerKind.LATENCY in self.reducing
+            and last_bad is not None
+            and now_ns - last_bad >= int(self._cfg.latency_recover_s * NS_PER_S)
+        ):
             del self.reducing[BreakerKind.LATENCY]
             self.latency_last_bad_ns = None
             self._emit(BreakerReset(now_ns, BreakerKind.LATENCY, None, "latency back under limits"))
         down_since = self.conn_down_since
-        if (down_since is not None and BreakerKind.CONNECTIVITY not in self.reducing
-                and now_ns - down_since > int(self._cfg.connectivity_down_s * NS_PER_S)):
+        if (
+            down_since is not None
+            and BreakerKind.CONNECTIVITY not in self.reducing
+            and now_ns - down_since > int(self._cfg.connectivity_down_s * NS_PER_S)
+        ):
             self._trip_connectivity(now_ns, f"stream down > {self._cfg.connectivity_down_s:g} s")
         if self.halt is not None and now_ns >= self.halt.until_ns:
             halt, self.halt = self.halt, None
@@ -158,15 +166,28 @@ class BreakerBoard:
             count = 0
             until = now_ns + cooldown_ns
             self.cooldowns[instrument_id] = until
-            self._emit(BreakerTripped(now_ns, BreakerKind.CONSECUTIVE_LOSSES, instrument_id,
-                                      f"{limit} consecutive losing round trips (last {pnl})", until))
+            self._emit(
+                BreakerTripped(
+                    now_ns,
+                    BreakerKind.CONSECUTIVE_LOSSES,
+                    instrument_id,
+                    f"{limit} consecutive losing round trips (last {pnl})",
+                    until,
+                )
+            )
         self.losses[instrument_id] = count
         if self.global_losses >= limit:
             self.global_losses = 0
             self.global_cooldown_until = now_ns + cooldown_ns
-            self._emit(BreakerTripped(now_ns, BreakerKind.CONSECUTIVE_LOSSES, None,
-                                      f"{limit} consecutive losing round trips across instruments",
-                                      self.global_cooldown_until))
+            self._emit(
+                BreakerTripped(
+                    now_ns,
+                    BreakerKind.CONSECUTIVE_LOSSES,
+                    None,
+                    f"{limit} consecutive losing round trips across instruments",
+                    self.global_cooldown_until,
+                )
+            )
         self._recompute_deadline()
 
     def cooldown_until(self, instrument_id: str | None, now_ns: int) -> int | None:
@@ -183,9 +204,15 @@ class BreakerBoard:
         self.rejects.clear()
         until = now_ns + int(self._cfg.reject_reducing_s * NS_PER_S)
         self.reducing[BreakerKind.REJECT_RATE] = until
-        self._emit(BreakerTripped(now_ns, BreakerKind.REJECT_RATE, None,
-                                  f">= {self._cfg.reject_rate_count} rejects in "
-                                  f"{self._cfg.reject_rate_window_s:g} s", until))
+        self._emit(
+            BreakerTripped(
+                now_ns,
+                BreakerKind.REJECT_RATE,
+                None,
+                f">= {self._cfg.reject_rate_count} rejects in {self._cfg.reject_rate_window_s:g} s",
+                until,
+            )
+        )
         self._sync(now_ns, "reject rate")
 
     # --- latency ----------------------------------------------------------------------------
@@ -193,7 +220,8 @@ class BreakerBoard:
     def record_latency(self, now_ns: int, *, p99_ms: float | None = None, ack_s: float | None = None) -> None:
         """A decision-latency p99 (over the last window) or an order-ack latency measurement."""
         bad = (p99_ms is not None and p99_ms > self._cfg.latency_p99_limit_ms) or (
-            ack_s is not None and ack_s > self._cfg.ack_timeout_s)
+            ack_s is not None and ack_s > self._cfg.ack_timeout_s
+        )
         if not bad:
             self.advance(now_ns)
             return
@@ -210,8 +238,14 @@ class BreakerBoard:
 
     def _trip_connectivity(self, now_ns: int, detail: str) -> None:
         self.reducing[BreakerKind.CONNECTIVITY] = None
-        self._emit(BreakerTripped(now_ns, BreakerKind.CONNECTIVITY, None,
-                                  f"{detail}; endpoint {self.conn_endpoint or '?'}: {self.conn_reason}"))
+        self._emit(
+            BreakerTripped(
+                now_ns,
+                BreakerKind.CONNECTIVITY,
+                None,
+                f"{detail}; endpoint {self.conn_endpoint or '?'}: {self.conn_reason}",
+            )
+        )
         self._sync(now_ns, "connectivity")
 
     @property
@@ -235,8 +269,10 @@ class BreakerBoard:
         """A call failed with UNAVAILABLE; the ``connectivity_unavailable_count``-th in a row trips."""
         self.unavailable_count += 1
         self.conn_endpoint, self.conn_reason = endpoint, reason
-        if (self.unavailable_count >= self._cfg.connectivity_unavailable_count
-                and not self.connectivity_tripped):
+        if (
+            self.unavailable_count >= self._cfg.connectivity_unavailable_count
+            and not self.connectivity_tripped
+        ):
             self._trip_connectivity(now_ns, f"{self.unavailable_count} consecutive UNAVAILABLE")
 
     def record_call_succeeded(self) -> None:
@@ -260,8 +296,11 @@ class BreakerBoard:
             return
         if not self.drift_halted:
             self.drift_halted = True
-            self._emit(BreakerTripped(now_ns, BreakerKind.MODEL_DRIFT, None,
-                                      f"critical drift on {critical_features} features"))
+            self._emit(
+                BreakerTripped(
+                    now_ns, BreakerKind.MODEL_DRIFT, None, f"critical drift on {critical_features} features"
+                )
+            )
             self._sync(now_ns, "model drift")
 
     def recalibrated(self, now_ns: int) -> None:
@@ -300,8 +339,11 @@ class BreakerBoard:
         """Publish a stale-data trip for the instrument (once until it is fresh again)."""
         if instrument_id not in self.stale:
             self.stale.add(instrument_id)
-            self._emit(BreakerTripped(now_ns, BreakerKind.STALE_DATA, instrument_id,
-                                      f"no valid book for {age_s:.1f} s"))
+            self._emit(
+                BreakerTripped(
+                    now_ns, BreakerKind.STALE_DATA, instrument_id, f"no valid book for {age_s:.1f} s"
+                )
+            )
 
     def mark_fresh(self, instrument_id: str, now_ns: int) -> None:
         """Publish the reset of a stale-data trip when a valid book arrives."""
@@ -316,8 +358,12 @@ class BreakerBoard:
         halt = None
         if self.halt is not None:
             breaker = self.halt.breaker.value if self.halt.breaker else None
-            halt = {"reason": self.halt.reason, "breaker": breaker,
-                    "since_ns": self.halt.since_ns, "until_ns": self.halt.until_ns}
+            halt = {
+                "reason": self.halt.reason,
+                "breaker": breaker,
+                "since_ns": self.halt.since_ns,
+                "until_ns": self.halt.until_ns,
+            }
         return {
             "state": self._state.value,
             "halt": halt,
@@ -341,8 +387,12 @@ class BreakerBoard:
         halt = raw.get("halt")
         if isinstance(halt, dict):
             breaker = halt.get("breaker")
-            self.halt = Halt(str(halt["reason"]), BreakerKind(breaker) if breaker else None,
-                             int(halt["since_ns"]), int(halt["until_ns"]))
+            self.halt = Halt(
+                str(halt["reason"]),
+                BreakerKind(breaker) if breaker else None,
+                int(halt["since_ns"]),
+                int(halt["until_ns"]),
+            )
         else:
             self.halt = None
         self.drift_halted = bool(raw.get("drift_halted", False))

@@ -97,9 +97,23 @@ class EntryDecision:
 class _Market:
     """Per-instrument market facts the checks need (latest valid book, status, ATR, spreads)."""
 
-    __slots__ = ("_atr_cache", "ask", "atr", "atr_bars_seen", "bid", "book", "exit_intent", "exit_retry_ns",
-                 "instrument", "last_book_ns", "limit_ok", "pos_state", "spread_counts", "spread_total",
-                 "status")
+    __slots__ = (
+        "_atr_cache",
+        "ask",
+        "atr",
+        "atr_bars_seen",
+        "bid",
+        "book",
+        "exit_intent",
+        "exit_retry_ns",
+        "instrument",
+        "last_book_ns",
+        "limit_ok",
+        "pos_state",
+        "spread_counts",
+        "spread_total",
+        "status",
+    )
 
     def __init__(self, instrument: Instrument, atr: AtrTracker) -> None:
         self.instrument = instrument
@@ -283,8 +297,13 @@ class RiskEngine:
         if market is None:
             return []
         now = self._clock.now_ns()
-        if (book.is_consistent and len(book.bid_px) and len(book.ask_px)
-                and book.bid_px[0] < book.ask_px[0] and book.bid_px[0] > 0):
+        if (
+            book.is_consistent
+            and len(book.bid_px)
+            and len(book.ask_px)
+            and book.bid_px[0] < book.ask_px[0]
+            and book.bid_px[0] > 0
+        ):
             market.set_book(book)
             bid, ask = market.bid, market.ask
             spread = ask - bid
@@ -446,8 +465,9 @@ class RiskEngine:
 
     # --- decisions ----------------------------------------------------------------------------
 
-    def evaluate_entry(self, instrument_id: str, side: PositionSide | str, *,
-                       entry_price: Decimal | None = None) -> EntryDecision:
+    def evaluate_entry(
+        self, instrument_id: str, side: PositionSide | str, *, entry_price: Decimal | None = None
+    ) -> EntryDecision:
         """May a position be opened (or added to) on ``side``? Sizes it and sets its stop and target.
 
         The entry price defaults to the best opposite price of the latest book.
@@ -462,17 +482,31 @@ class RiskEngine:
         tick = market.instrument.tick
         atr = market.atr_price()
         if atr is None and not self.config.allow_warmup_entries:
-            return self._deny_entry(instrument_id, side, Denial.WARMUP_NO_ATR, now,
-                                    f"{market.atr.completed_bars} of {self.config.atr_period} ATR bars")
+            return self._deny_entry(
+                instrument_id,
+                side,
+                Denial.WARMUP_NO_ATR,
+                now,
+                f"{market.atr.completed_bars} of {self.config.atr_period} ATR bars",
+            )
         spread = (market.ask - market.bid) * tick
-        entry = entry_price if entry_price is not None else (
-            market.ask * tick if side is PositionSide.LONG else market.bid * tick)
+        entry = (
+            entry_price
+            if entry_price is not None
+            else (market.ask * tick if side is PositionSide.LONG else market.bid * tick)
+        )
         p95 = market.spread_p95_ticks() if atr is None else None
         distance = distance_for(atr, spread, tick, self.config, spread_ticks_p95=p95)
         held = self.portfolio.lots(instrument_id) * side.sign
         held = max(held, 0) + self._pending_lots(instrument_id, side.entry_side, reduces=False)
-        lots = position_size(self.equity(), distance, self.portfolio.lot_units(instrument_id), entry,
-                             self.config, held_lots=held)
+        lots = position_size(
+            self.equity(),
+            distance,
+            self.portfolio.lot_units(instrument_id),
+            entry,
+            self.config,
+            held_lots=held,
+        )
         if lots <= 0:
             return self._deny_entry(instrument_id, side, Denial.SIZE_ZERO, now, f"d={distance}")
         stop = stop_price(entry, side, distance, tick)
@@ -492,8 +526,9 @@ class RiskEngine:
         if isinstance(result, Denial):
             self._deny(order.intent_key, order.instrument_id, result, now, order.reason)
             return result
-        self._inflight[order.intent_key] = _InFlight(order.instrument_id, order.side, order.lots, result,
-                                                     order.reason)
+        self._inflight[order.intent_key] = _InFlight(
+            order.instrument_id, order.side, order.lots, result, order.reason
+        )
         self._remember_intent(order.intent_key)
         self._order_rate.add(now)
         return None
@@ -509,10 +544,18 @@ class RiskEngine:
         ]
         if self.config.flatten_on_halt:
             commands.extend(self.flatten_orders())
-        self._audit.record("emergency_halt", RISK_ACTOR, {
-            "reason": reason, "breaker": breaker.value if breaker else None, "equity": str(self.equity()),
-            "cancels": sum(isinstance(c, CancelOrder) for c in commands),
-            "flatten_orders": sum(isinstance(c, SubmitOrder) for c in commands)}, CONTROL_INCIDENT)
+        self._audit.record(
+            "emergency_halt",
+            RISK_ACTOR,
+            {
+                "reason": reason,
+                "breaker": breaker.value if breaker else None,
+                "equity": str(self.equity()),
+                "cancels": sum(isinstance(c, CancelOrder) for c in commands),
+                "flatten_orders": sum(isinstance(c, SubmitOrder) for c in commands),
+            },
+            CONTROL_INCIDENT,
+        )
         return commands
 
     def resume(self, actor: str = "operator") -> bool:
@@ -572,8 +615,9 @@ class RiskEngine:
         self.denials[denial] += 1
         self._emit(OrderDenied(intent_key, instrument_id, denial, now, detail))
 
-    def _deny_entry(self, instrument_id: str, side: PositionSide, denial: Denial, now: int,
-                    detail: str = "") -> EntryDecision:
+    def _deny_entry(
+        self, instrument_id: str, side: PositionSide, denial: Denial, now: int, detail: str = ""
+    ) -> EntryDecision:
         self._deny("", instrument_id, denial, now, detail or f"entry {side.value}")
         return EntryDecision(instrument_id, side, 0, denial=denial, detail=detail)
 
@@ -606,12 +650,19 @@ class RiskEngine:
             return Denial.COOLDOWN_ACTIVE
         if self._stale(market, now) or market.book is None:
             return Denial.DATA_STALE
-        return check_instrument_tradable(market.instrument, market.status, market.limit_ok,
-                                         allow_dealer_trading=self.config.allow_dealer_trading)
+        return check_instrument_tradable(
+            market.instrument,
+            market.status,
+            market.limit_ok,
+            allow_dealer_trading=self.config.allow_dealer_trading,
+        )
 
     def _pending_lots(self, instrument_id: str, side: Side, *, reduces: bool) -> int:
-        return sum(f.lots for f in self._inflight.values()
-                   if f.instrument_id == instrument_id and f.side is side and f.reduces is reduces)
+        return sum(
+            f.lots
+            for f in self._inflight.values()
+            if f.instrument_id == instrument_id and f.side is side and f.reduces is reduces
+        )
 
     def _check(self, order: SubmitOrder, now: int) -> Denial | bool:
         """A Denial, or whether the approved order reduces the position (True) or opens (False)."""
@@ -632,7 +683,8 @@ class RiskEngine:
         held = self.portfolio.lots(instrument_id)
         side = order.side
         reduces = held * side.sign < 0 and (
-            order.lots + self._pending_lots(instrument_id, side, reduces=True) <= abs(held))
+            order.lots + self._pending_lots(instrument_id, side, reduces=True) <= abs(held)
+        )
         state = self.board.state
         if state is TradingState.HALTED:
             if not reduces:
@@ -647,13 +699,15 @@ class RiskEngine:
             if self._stale(market, now):
                 return Denial.DATA_STALE
         instrument = market.instrument
-        tradable = check_instrument_tradable(instrument, market.status, market.limit_ok,
-                                             allow_dealer_trading=cfg.allow_dealer_trading)
+        tradable = check_instrument_tradable(
+            instrument, market.status, market.limit_ok, allow_dealer_trading=cfg.allow_dealer_trading
+        )
         if tradable is not None:
             return tradable
         book = market.book
-        band = check_price_band(price_ticks, book.limit_down_ticks if book else None,
-                                book.limit_up_ticks if book else None)
+        band = check_price_band(
+            price_ticks, book.limit_down_ticks if book else None, book.limit_up_ticks if book else None
+        )
         if band is not None:
             return band
         if not reduces:
@@ -672,8 +726,9 @@ class RiskEngine:
         cfg = self.config
         instrument_id = order.instrument_id
         side = order.side
-        pending = (self._pending_lots(instrument_id, Side.BUY, reduces=False)
-                   - self._pending_lots(instrument_id, Side.SELL, reduces=False))
+        pending = self._pending_lots(instrument_id, Side.BUY, reduces=False) - self._pending_lots(
+            instrument_id, Side.SELL, reduces=False
+        )
         before = held + pending
         after = before + side.sign * order.lots
         short = check_short(market.instrument, before, after)
@@ -692,9 +747,12 @@ class RiskEngine:
             held_notional = abs(self.portfolio.signed_notional(instrument_id))
             gross_after = self.portfolio.gross_notional() - held_notional + instrument_after
         exposure = check_exposure(
-            order_notional=order_notional, instrument_notional_after=instrument_after,
-            gross_notional_after=gross_after, position_lots_after=after,
-            max_position_lots=cfg.max_position_lots, max_notional_per_order=cfg.max_notional_per_order,
+            order_notional=order_notional,
+            instrument_notional_after=instrument_after,
+            gross_notional_after=gross_after,
+            position_lots_after=after,
+            max_position_lots=cfg.max_position_lots,
+            max_notional_per_order=cfg.max_notional_per_order,
             max_notional_per_instrument=cfg.max_notional_per_instrument,
             max_gross_notional=cfg.max_gross_notional,
         )
@@ -718,14 +776,23 @@ class RiskEngine:
         p95 = market.spread_p95_ticks() if atr is None else None
         state = market.pos_state
         if state is None or state.side is not side:
-            market.pos_state = open_position_state(position.avg_price, side, atr, spread, tick, self.config,
-                                                   spread_ticks_p95=p95)
+            market.pos_state = open_position_state(
+                position.avg_price, side, atr, spread, tick, self.config, spread_ticks_p95=p95
+            )
         else:
             if state.avg_entry != position.avg_price:
-                state = PositionState(side, position.avg_price, state.stop, state.target, state.best_price,
-                                      state.trailing_active, state.distance)
-            market.pos_state = update_position_state(state, atr, spread, state.best_price, tick, self.config,
-                                                     spread_ticks_p95=p95)
+                state = PositionState(
+                    side,
+                    position.avg_price,
+                    state.stop,
+                    state.target,
+                    state.best_price,
+                    state.trailing_active,
+                    state.distance,
+                )
+            market.pos_state = update_position_state(
+                state, atr, spread, state.best_price, tick, self.config, spread_ticks_p95=p95
+            )
         market.atr_bars_seen = market.atr.completed_bars
 
     def _after_market_move(self, market: _Market, now: int) -> list[Command]:
@@ -774,11 +841,14 @@ class RiskEngine:
         if equity - self._loss_baseline <= -cfg.daily_loss_limit * portfolio.sod_equity:
             return self.emergency_halt(
                 f"daily loss {equity - portfolio.sod_equity} <= -{cfg.daily_loss_limit} of start-of-day "
-                f"equity {portfolio.sod_equity}", BreakerKind.DAILY_LOSS)
+                f"equity {portfolio.sod_equity}",
+                BreakerKind.DAILY_LOSS,
+            )
         if equity <= portfolio.peak_equity * (1 - cfg.intraday_drawdown_limit):
             return self.emergency_halt(
                 f"equity {equity} <= peak {portfolio.peak_equity} - {cfg.intraday_drawdown_limit}",
-                BreakerKind.INTRADAY_DRAWDOWN)
+                BreakerKind.INTRADAY_DRAWDOWN,
+            )
         return []
 
     def _exit_order(self, market: _Market, reason: str, now: int) -> SubmitOrder | None:
@@ -797,8 +867,16 @@ class RiskEngine:
         price_ticks = sweep_price_ticks(book, side, lots)
         if price_ticks is None:
             return None
-        order = SubmitOrder(new_intent_key(), instrument_id, side, lots, price_ticks,
-                            TimeInForce.FILL_AND_KILL, reduce_only=True, reason=reason)
+        order = SubmitOrder(
+            new_intent_key(),
+            instrument_id,
+            side,
+            lots,
+            price_ticks,
+            TimeInForce.FILL_AND_KILL,
+            reduce_only=True,
+            reason=reason,
+        )
         if self.check_order(order) is not None:
             market.exit_retry_ns = now + _EXIT_RETRY_NS
             return None

@@ -97,8 +97,13 @@ async def run_failover_hook(
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         await process.wait()
-        return HookResult(False, process.returncode, True, time.monotonic() - started,
-                          f"hook timed out after {timeout_s:g} s and was killed")
+        return HookResult(
+            False,
+            process.returncode,
+            True,
+            time.monotonic() - started,
+            f"hook timed out after {timeout_s:g} s and was killed",
+        )
     text = output.decode("utf-8", "replace")[-_OUTPUT_LIMIT:] if output else ""
     code = process.returncode
     error = "" if code == 0 else f"hook exited with status {code}"
@@ -115,7 +120,7 @@ def endpoint_order(endpoints: Sequence[str], failed: str) -> list[str]:
     items = list(endpoints)
     if failed in items:
         at = items.index(failed)
-        items = items[at + 1:] + items[:at + 1]
+        items = items[at + 1 :] + items[: at + 1]
     return items
 
 
@@ -183,9 +188,12 @@ class FailoverCoordinator:
                     continue
                 if await self._safely(self._reconcile(), "reconciliation"):
                     self._on_reconciled()
-                    self._audit.record("failover_completed", RISK_ACTOR,
-                                       {"failed_endpoint": failed_endpoint, "endpoint": endpoint,
-                                        "attempts": attempts}, CONTROL_INCIDENT)
+                    self._audit.record(
+                        "failover_completed",
+                        RISK_ACTOR,
+                        {"failed_endpoint": failed_endpoint, "endpoint": endpoint, "attempts": attempts},
+                        CONTROL_INCIDENT,
+                    )
                     return FailoverOutcome(hook, endpoint, True, attempts)
                 self._alert(f"reconciliation after reconnecting to {endpoint} failed; still REDUCING")
             if round_index + 1 < self._rounds:
@@ -193,8 +201,12 @@ class FailoverCoordinator:
         message = f"failover gave up after {attempts} attempts; trading stays REDUCING"
         log.error(message)
         self._alert(message)
-        self._audit.record("failover_failed", RISK_ACTOR, {"failed_endpoint": failed_endpoint,
-                                                           "attempts": attempts}, CONTROL_INCIDENT)
+        self._audit.record(
+            "failover_failed",
+            RISK_ACTOR,
+            {"failed_endpoint": failed_endpoint, "attempts": attempts},
+            CONTROL_INCIDENT,
+        )
         return FailoverOutcome(hook, None, False, attempts)
 
     async def _run_hook(self, failed: str, reason: str, endpoints: Sequence[str]) -> HookResult | None:
@@ -208,11 +220,18 @@ class FailoverCoordinator:
             "SCALP_ENDPOINTS": ",".join(endpoints),
             "SCALP_EVENT_TS_NS": str(self._now_ns()),
         }
-        result = await run_failover_hook(command, timeout_s=self._network.failover_hook_timeout_s,
-                                         context=context)
-        details: dict[str, object] = {"failed_endpoint": failed, "reason": reason, "ok": result.ok,
-                                      "returncode": result.returncode, "timed_out": result.timed_out,
-                                      "duration_s": round(result.duration_s, 3), "error": result.error}
+        result = await run_failover_hook(
+            command, timeout_s=self._network.failover_hook_timeout_s, context=context
+        )
+        details: dict[str, object] = {
+            "failed_endpoint": failed,
+            "reason": reason,
+            "ok": result.ok,
+            "returncode": result.returncode,
+            "timed_out": result.timed_out,
+            "duration_s": round(result.duration_s, 3),
+            "error": result.error,
+        }
         self._audit.record("failover_hook_run", RISK_ACTOR, details, CONTROL_INCIDENT)
         if not result.ok:
             log.error("failover hook failed: %s", result.error)

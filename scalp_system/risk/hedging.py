@@ -70,8 +70,9 @@ def inventory_imbalance(
     return total / max_gross_notional
 
 
-def _nearest_lots(needed_lots: Decimal, step_imbalance: Decimal, imbalance: Decimal,
-                  target: Decimal, cap: int) -> int:
+def _nearest_lots(
+    needed_lots: Decimal, step_imbalance: Decimal, imbalance: Decimal, target: Decimal, cap: int
+) -> int:
     """Whole lots (1..cap) of a move whose |I| after lands nearest ``target`` (ties: fewer lots)."""
     low = int(needed_lots.to_integral_value(rounding=ROUND_FLOOR))
     best_lots, best_gap = 0, Decimal("Infinity")
@@ -115,8 +116,11 @@ def _reduce_largest(
     direction: int,
 ) -> list[HedgeAdjustment]:
     contributors = sorted(
-        (e for e in exposures.values() if e.lots * direction > 0 and e.lot_notional > _ZERO
-         and e.instrument_id != cfg.instrument),
+        (
+            e
+            for e in exposures.values()
+            if e.lots * direction > 0 and e.lot_notional > _ZERO and e.instrument_id != cfg.instrument
+        ),
         key=lambda e: (-abs(e.notional), e.instrument_id),
     )
     goal = direction * cfg.target

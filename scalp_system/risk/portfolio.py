@@ -150,8 +150,12 @@ class Portfolio:
         """JSON-able state (Decimals as strings)."""
         return {
             "positions": {
-                i: {"lots": p.lots, "avg_price": str(p.avg_price), "realized_pnl": str(p.realized_pnl),
-                    "commission_paid": str(p.commission_paid)}
+                i: {
+                    "lots": p.lots,
+                    "avg_price": str(p.avg_price),
+                    "realized_pnl": str(p.realized_pnl),
+                    "commission_paid": str(p.commission_paid),
+                }
                 for i, p in self.positions.items()
             },
             "marks": {i: str(m) for i, m in self.marks.items()},
@@ -169,8 +173,13 @@ class Portfolio:
         positions = raw["positions"]
         assert isinstance(positions, dict)
         self.positions = {
-            str(i): Position(str(i), int(p["lots"]), Decimal(p["avg_price"]), Decimal(p["realized_pnl"]),
-                             Decimal(p["commission_paid"]))
+            str(i): Position(
+                str(i),
+                int(p["lots"]),
+                Decimal(p["avg_price"]),
+                Decimal(p["realized_pnl"]),
+                Decimal(p["commission_paid"]),
+            )
             for i, p in positions.items()
         }
         marks = raw["marks"]

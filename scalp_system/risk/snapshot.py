@@ -82,8 +82,14 @@ def engine_snapshot(engine: RiskEngine) -> dict[str, object]:
         "portfolio": engine.portfolio.snapshot(),
         "markets": markets,
         "inflight": {
-            key: {"instrument_id": f.instrument_id, "side": f.side.name, "lots": f.lots, "reduces": f.reduces,
-                  "reason": f.reason, "order_id": f.order_id}
+            key: {
+                "instrument_id": f.instrument_id,
+                "side": f.side.name,
+                "lots": f.lots,
+                "reduces": f.reduces,
+                "reason": f.reason,
+                "order_id": f.order_id,
+            }
             for key, f in engine._inflight.items()
         },
         "seen_intents": list(engine._seen_order),
@@ -101,11 +107,13 @@ def restore_engine(engine: RiskEngine, raw: Mapping[str, Any]) -> None:
 
     if raw.get("version") != SNAPSHOT_VERSION:
         raise SnapshotError(
-            f"risk snapshot version {raw.get('version')!r}; this build reads {SNAPSHOT_VERSION}")
+            f"risk snapshot version {raw.get('version')!r}; this build reads {SNAPSHOT_VERSION}"
+        )
     unknown = sorted(set(raw["markets"]) - set(engine._markets))
     if unknown:
         raise SnapshotError(
-            f"risk snapshot names instruments this engine does not know: {', '.join(unknown)}")
+            f"risk snapshot names instruments this engine does not know: {', '.join(unknown)}"
+        )
     for instrument_id, state in raw["markets"].items():
         market = engine._markets[instrument_id]
         market.atr.restore(state["atr"])
@@ -125,8 +133,14 @@ def restore_engine(engine: RiskEngine, raw: Mapping[str, Any]) -> None:
     engine.portfolio.restore(raw["portfolio"])
     engine.board.restore(raw["board"])
     engine._inflight = {
-        key: _InFlight(f["instrument_id"], Side[f["side"]], int(f["lots"]), bool(f["reduces"]), f["reason"],
-                       f["order_id"])
+        key: _InFlight(
+            f["instrument_id"],
+            Side[f["side"]],
+            int(f["lots"]),
+            bool(f["reduces"]),
+            f["reason"],
+            f["order_id"],
+        )
         for key, f in raw["inflight"].items()
     }
     engine._seen_order = deque(raw["seen_intents"], maxlen=engine._seen_order.maxlen)

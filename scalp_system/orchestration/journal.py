@@ -1,0 +1,32 @@
+"""The execution engine's IntentJournal over the store's background writer.
+
+Intents and fills are durable before the call returns (the writer commits them with a full sync, or
+spills them to fsynced JSONL): an intent key is on disk before its PostOrder leaves, so a restart
+can always resolve it by key. Order state changes are queued without waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from scalp_system.core.orders import Fill, Order
+from scalp_system.storage.writer import BackgroundWriter
+
+
+class WriterJournal:
+    """IntentJournal backed by a BackgroundWriter."""
+
+    def __init__(self, writer: BackgroundWriter) -> None:
+        self._writer = writer
+
+    async def record_intent(self, order: Order) -> None:
+        """Durably store a new intent (before its request is sent)."""
+        await asyncio.wrap_future(self._writer.save_order(order))
+
+    async def record_order(self, order: Order) -> None:
+        """Queue an order state change (not awaited: the venue is the truth for states)."""
+        self._writer.save_order(order)
+
+    async def record_fill(self, fill: Fill) -> None:
+        """Durably store a fill."""
+        await asyncio.wrap_future(self._writer.save_fill(fill))

@@ -209,6 +209,7 @@ def exchange(
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the synthetic market.")] = None,
     speed: Annotated[float, typer.Option(help="Market seconds per wall second.")] = 1.0,
+    history_s: Annotated[float, typer.Option(help="Seconds of market simulated before serving.")] = 600.0,
     config: ConfigOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -232,7 +233,15 @@ def exchange(
     from scalp_system.exchange.server import LocalExchange
 
     async def serve() -> None:
-        server = LocalExchange(exchange_cfg, token, journal_path=journal, speed=speed)
+        import time
+
+        from scalp_system.exchange.catalogue import default_catalogue
+        from scalp_system.exchange.synthetic import SyntheticMarket
+
+        market = SyntheticMarket(default_catalogue(), seed=exchange_cfg.seed, start_ns=time.time_ns())
+        server = LocalExchange(
+            exchange_cfg, token, source=market, journal_path=journal, speed=speed, history_s=history_s
+        )
         await server.start()
         out.print(f"local exchange listening on {server.address} (account {server.account_id}); Ctrl-C stops")
         try:

@@ -85,6 +85,7 @@ class LocalExchange:
         faults: FaultPlan | None = None,
         tick_s: float = 0.01,
         empty_stream_timeout_s: float = 120.0,
+        history_s: float = 0.0,
     ) -> None:
         if speed <= 0:
             raise ValueError(f"speed must be positive, got {speed}")
@@ -93,6 +94,11 @@ class LocalExchange:
             instruments = list(source.instruments()) if source is not None else default_catalogue()
         if source is None:
             source = SyntheticMarket(instruments, seed=config.seed)
+        open_ns = source.start_ns()
+        if history_s > 0:
+            # Simulate ``history_s`` of market before serving, so candles, trades and books exist from
+            # the first call (clients seed ATR from GetCandles, as they would mid-day on a real venue).
+            source.start(open_ns - int(history_s * 1_000_000_000))
         self.core = ExchangeCore(
             instruments,
             commission_rate=config.commission_rate,
@@ -107,7 +113,9 @@ class LocalExchange:
         self.journal = Journal(journal_path)
         self.limiter = RateLimiter(default_unary_groups(config.orders_per_minute))
         self.streams = StreamCounter(default_stream_groups())
-        self.clock = MarketClock(source.start_ns(), speed)
+        if history_s > 0:
+            self.core.advance_to(open_ns)
+        self.clock = MarketClock(open_ns, speed)
         self.runtime = ExchangeRuntime(
             self.core,
             self.clock,

@@ -129,7 +129,10 @@ class Orchestrator:
             venue, Ledger(self.instruments), clock, journal=journal, on_event=self._on_execution_event
         )
         self.strategy = ScalperStrategy(
-            config.strategy, horizon=config.ml.horizon, commission_rate=float(commission_rate)
+            config.strategy,
+            horizon=config.ml.horizon,
+            commission_rate=float(commission_rate),
+            k_tp=float(config.risk.k_tp),
         )
         self.calendar = TradingCalendar(config.sessions, allow_dealer=config.risk.allow_dealer_trading)
         self._checkpoint = checkpoint
@@ -367,7 +370,17 @@ class Orchestrator:
             if lots and closing:
                 return self._exit(uid, "session_end")
             return []
-        intent = self.strategy.decide(book, signal, lots, per.opened_ns, now, session_closing=closing)
+        distance = self.risk.stop_distance(uid) if not lots else None
+        distance_ticks = float(distance / per.instrument.tick) if distance is not None else None
+        intent = self.strategy.decide(
+            book,
+            signal,
+            lots,
+            per.opened_ns,
+            now,
+            session_closing=closing,
+            stop_distance_ticks=distance_ticks,
+        )
         if isinstance(intent, ExitPosition):
             return self._exit(uid, intent.reason.value)
         if isinstance(intent, EnterPosition):

@@ -30,7 +30,9 @@ from scalp_system.core.frames import BookFrame, TradeFrame
 from scalp_system.core.instrument import Instrument
 from scalp_system.core.market import OrderBook, Trade
 from scalp_system.core.redaction import register_secret
+from scalp_system.exchange.catalogue import default_catalogue
 from scalp_system.exchange.server import LocalExchange
+from scalp_system.exchange.synthetic import SyntheticMarket
 from scalp_system.ml.dataset import Recording
 from scalp_system.monitoring.audit import AuditLog
 from scalp_system.monitoring.notify import ConsoleChannel, Notifier, TelegramChannel, WebhookChannel
@@ -67,6 +69,7 @@ class RunOptions:
     summary_json: Path | None = None
     token_file: Path | None = None
     speed: float = 1.0
+    history_s: float = 600.0
     seed: int | None = None
     flatten_at_end: bool = True
     status: Callable[[str], None] = field(default=lambda message: None)
@@ -91,7 +94,11 @@ async def _connect(config: Config, options: RunOptions) -> AsyncIterator[_Venue]
         exchange_config = config.exchange.model_copy(
             update={"port": 0, "host": "127.0.0.1", **({"seed": options.seed} if options.seed else {})}
         )
-        exchange = LocalExchange(exchange_config, token_value, speed=options.speed)
+        # Market time follows the wall clock, as a real venue's does (risk deadlines are wall time).
+        market = SyntheticMarket(default_catalogue(), seed=exchange_config.seed, start_ns=time.time_ns())
+        exchange = LocalExchange(
+            exchange_config, token_value, source=market, speed=options.speed, history_s=options.history_s
+        )
         await exchange.start()
         options.status(
             f"local exchange started on {exchange.address} (synthetic market, seed {exchange_config.seed})"
@@ -318,6 +325,7 @@ async def run_session(config: Config, options: RunOptions) -> RunSummary:
                 for path, reason in restored.skipped:
                     notes.append(f"skipped damaged checkpoint {path.name}: {reason}")
             await orchestrator.start(restored=restored.state if restored else None)
+            await _seed_atr(orchestrator, venue, config)
             equity_start = orchestrator.risk.equity()
             source = LiveEventSource(MarketDataStream(venue.client), broker_venue)
             await source.subscribe(venue.instruments, config.data.lob_levels)
@@ -351,6 +359,26 @@ async def run_session(config: Config, options: RunOptions) -> RunSummary:
     if options.summary_json is not None:
         summary.write(options.summary_json)
     return summary
+
+
+async def _seed_atr(orchestrator: Orchestrator, venue: _Venue, config: Config) -> None:
+    """Seed each instrument's ATR from the venue's recent 1-minute candles (SPEC §1.1 warm-up)."""
+    if config.risk.atr_bar_s != 60:
+        return
+    for instrument in venue.instruments:
+        try:
+            now = (await venue.client.get_order_book(instrument, 1)).exchange_ts_ns  # the venue's time
+            candles = await venue.client.get_candles(instrument, now - 2 * 3600 * 1_000_000_000, now)
+        except Exception as exc:  # candles are a convenience: trading simply waits for live bars
+            log.info("no candles for %s (%s); ATR warms up from live data", instrument.ticker, exc)
+            continue
+        bars = [
+            (c.ts_ns, c.open_ticks, c.high_ticks, c.low_ticks, c.close_ticks)
+            for c in candles
+            if c.is_complete
+        ]
+        if bars:
+            orchestrator.risk.seed_atr(instrument.uid, bars, bars[-1][0] + 60 * 1_000_000_000)
 
 
 async def _flatten(orchestrator: Orchestrator, source: LiveEventSource, wait_s: float = 5.0) -> None:

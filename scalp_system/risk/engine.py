@@ -571,6 +571,36 @@ class RiskEngine:
         self._audit.record("trading_resumed", actor, {"equity": str(equity)}, CONTROL_INCIDENT)
         return True
 
+    def stop_distance(self, instrument_id: str) -> Decimal | None:
+        """The stop distance ``d`` an entry would get now (SPEC §1.1), in price units; None without a
+        book or (outside the warm-up allowance) without ATR."""
+        market = self._markets.get(instrument_id)
+        if market is None or market.book is None:
+            return None
+        atr = market.atr_price()
+        if atr is None and not self.config.allow_warmup_entries:
+            return None
+        tick = market.instrument.tick
+        spread = (market.ask - market.bid) * tick
+        p95 = market.spread_p95_ticks() if atr is None else None
+        return distance_for(atr, spread, tick, self.config, spread_ticks_p95=p95)
+
+    def seed_atr(
+        self, instrument_id: str, bars: Iterable[tuple[int, int, int, int, int]], now_ns: int
+    ) -> int:
+        """Warm an instrument's ATR from historic bars — (start ns, open, high, low, close) in ticks,
+        e.g. the broker's 1-minute candles at start-up — so entries need not wait five live bars.
+        Returns the number of completed bars afterwards."""
+        market = self._markets.get(instrument_id)
+        if market is None:
+            return 0
+        for start, open_, high, low, close in sorted(bars):
+            for offset, price in enumerate((open_, high, low, close)):
+                market.atr.on_trade(price, start + offset)
+        market.atr.advance_to(now_ns)
+        market.forget_atr_cache()
+        return market.atr.completed_bars
+
     def exit_position(self, instrument_id: str, reason: str) -> SubmitOrder | None:
         """An approved IOC that closes the whole position of one instrument (strategy exits:
         reversal, time limit, session end), priced to walk the book; None when flat, when an exit is

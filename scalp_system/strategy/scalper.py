@@ -1,9 +1,12 @@
 """The scalper: enter when the calibrated signal's edge beats costs, exit on reversal or time.
 
-Entry (long; short mirrored): ``p_up ≥ strategy.entry_probability`` and the expected edge
-``(p_up − p_down) × move_scale`` exceeds spread + round-trip commission + ``min_edge_ticks``, all in
-ticks. ``move_scale`` is the running mean of the absolute mid move over the label horizon, learned
-online from the books themselves, so the edge estimate is in the same units as the costs. Exits on
+Entry (long; short mirrored): ``p_up ≥ strategy.entry_probability`` and the expected edge exceeds
+spread + round-trip commission + ``min_edge_ticks``, all in ticks. A position is a bracket: stop at
+distance ``d`` (the risk engine's SPEC §1.1 distance), target at ``k_tp·d``. With ``p`` the model's
+probability of the move going our way among directional outcomes, ``p_up / (p_up + p_down)``, the
+bracket's expected value is ``d·(k_tp·p − (1 − p))`` — an approximation that treats ``p`` as the
+chance of reaching the target first. Before the risk engine has a distance the edge falls back to
+``(p_up − p_down) × move_scale``, the running mean absolute mid move over the label horizon. Exits on
 stop, target and trailing are the risk engine's (it owns the levels); the strategy adds signal
 reversal, the time-in-trade limit and the end-of-session flatten.
 """
@@ -50,8 +53,11 @@ class _MoveScale:
 class ScalperStrategy:
     """Turns signals and books into EnterPosition / ExitPosition intents for each instrument."""
 
-    def __init__(self, config: StrategyConfig, *, horizon: int, commission_rate: float) -> None:
+    def __init__(
+        self, config: StrategyConfig, *, horizon: int, commission_rate: float, k_tp: float = 2.0
+    ) -> None:
         self._config = config
+        self._k_tp = k_tp
         self._horizon = horizon
         self._commission_rate = commission_rate
         self._scales: dict[str, _MoveScale] = {}
@@ -90,6 +96,7 @@ class ScalperStrategy:
         now_ns: int,
         *,
         session_closing: bool = False,
+        stop_distance_ticks: float | None = None,
     ) -> EnterPosition | ExitPosition | None:
         """The intent for this book and signal given the current position, or None."""
         uid = book.instrument_id
@@ -107,13 +114,25 @@ class ScalperStrategy:
             return None
         threshold = self._config.entry_probability
         if signal.p_up >= threshold and signal.p_up > signal.p_down:
-            side, probability, direction = PositionSide.LONG, signal.p_up, signal.p_up - signal.p_down
+            side, probability = PositionSide.LONG, signal.p_up
         elif signal.p_down >= threshold and signal.p_down > signal.p_up:
-            side, probability, direction = PositionSide.SHORT, signal.p_down, signal.p_down - signal.p_up
+            side, probability = PositionSide.SHORT, signal.p_down
         else:
             return None
-        edge = direction * self.move_scale_ticks(uid)
+        edge = self.expected_edge_ticks(uid, signal, side, stop_distance_ticks)
         cost = self.cost_ticks(book)
         if edge <= cost + float(self._config.min_edge_ticks):
             return None
         return EnterPosition(uid, side, now_ns, probability, edge, cost)
+
+    def expected_edge_ticks(
+        self, instrument_id: str, signal: Signal, side: PositionSide, stop_distance_ticks: float | None
+    ) -> float:
+        """Expected gain of an entry on ``side`` before costs, in ticks (see the module docstring)."""
+        ours, theirs = (
+            (signal.p_up, signal.p_down) if side is PositionSide.LONG else (signal.p_down, signal.p_up)
+        )
+        if stop_distance_ticks is None or stop_distance_ticks <= 0:
+            return (ours - theirs) * self.move_scale_ticks(instrument_id)
+        p_win = ours / (ours + theirs) if ours + theirs > 0 else 0.5
+        return stop_distance_ticks * (self._k_tp * p_win - (1.0 - p_win))

@@ -75,7 +75,9 @@ class _Frame:
         return self.top + (self.y1 - value) / (self.y1 - self.y0) * self.height
 
 
-def downsample(xs: Sequence[int], ys: Sequence[float], max_points: int = MAX_POINTS) -> tuple[list[int], list[float]]:
+def downsample(
+    xs: Sequence[int], ys: Sequence[float], max_points: int = MAX_POINTS
+) -> tuple[list[int], list[float]]:
     """At most ``max_points`` points keeping each bucket's first, min and max, in time order."""
     n = len(xs)
     if n <= max_points:
@@ -175,7 +177,9 @@ def time_chart(
     y0, y1 = _padded(min(all_y), max(all_y))
     y_ticks, y_step = nice_ticks(y0, y1)
     label_width = max(len(axis_label(t, y_step)) for t in y_ticks) * 6.6 + 14
-    frame = _Frame(max(label_width, 48), 30, width - max(label_width, 48) - 14, height - 30 - 26, x0, x1, y0, y1)
+    frame = _Frame(
+        max(label_width, 48), 30, width - max(label_width, 48) - 14, height - 30 - 26, x0, x1, y0, y1
+    )
     parts = [
         f'<svg class="chart" data-chart="{escape(chart_id)}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" data-points="{sum(len(line.xs) for line in drawn_lines)}">',
@@ -190,8 +194,13 @@ def time_chart(
     for marker_set in drawn_markers:
         parts.append(_marker_paths(frame, marker_set))
     parts.append("</g>")
-    parts.append(_legend(frame, [(ln.name, ln.color, "line") for ln in drawn_lines]
-                         + [(m.name, m.color, m.shape) for m in drawn_markers]))
+    parts.append(
+        _legend(
+            frame,
+            [(ln.name, ln.color, "line") for ln in drawn_lines]
+            + [(m.name, m.color, m.shape) for m in drawn_markers],
+        )
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -213,7 +222,9 @@ def vertical_bars(
     y0, y1 = _padded(min(min(values), 0.0), max(max(values), 0.0))
     y_ticks, y_step = nice_ticks(y0, y1)
     label_width = max(len(axis_label(t, y_step)) for t in y_ticks) * 6.6 + 14
-    frame = _Frame(max(label_width, 48), 16, width - max(label_width, 48) - 10, height - 16 - 26, 0, len(values), y0, y1)
+    frame = _Frame(
+        max(label_width, 48), 16, width - max(label_width, 48) - 10, height - 16 - 26, 0, len(values), y0, y1
+    )
     slot = frame.width / len(values)
     bar = max(min(slot * 0.7, 48), 1.0)
     parts = [
@@ -448,7 +459,9 @@ def _legend(frame: _Frame, entries: Sequence[tuple[str, str, str]]) -> str:
     x = frame.left
     for name, color, shape in entries:
         if shape == "line":
-            swatch = f'<line x1="{x:.1f}" x2="{x + 16:.1f}" y1="13" y2="13" stroke="{color}" stroke-width="2.5"/>'
+            swatch = (
+                f'<line x1="{x:.1f}" x2="{x + 16:.1f}" y1="13" y2="13" stroke="{color}" stroke-width="2.5"/>'
+            )
         else:
             swatch = f'<path d="{_marker_shape(shape, x + 8, 13)}" ' + (
                 f'fill="none" stroke="{color}" stroke-width="2"/>' if shape == "dash" else f'fill="{color}"/>'

@@ -101,6 +101,15 @@ class OrderRejected:
 
 
 @dataclass(frozen=True, slots=True)
+class CommissionCharged:
+    """The venue charged commission on an instrument (booked once, whatever reported it)."""
+
+    instrument_id: str
+    amount: Decimal
+    ts_ns: int
+
+
+@dataclass(frozen=True, slots=True)
 class PositionChanged:
     """A position moved (fill or reconciliation)."""
 

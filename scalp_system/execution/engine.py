@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
 
 from scalp_system.core.clock import NS_PER_S, Clock
 from scalp_system.core.events import (
     CancelOrder,
+    CommissionCharged,
     OrderFilled,
     OrderRejected,
     OrderStateChanged,
@@ -116,6 +117,10 @@ class ExecutionEngine:
         self._by_order_id: dict[str, str] = {}
         self._filled_lots: dict[str, int] = {}
         self._unknown: set[str] = set()
+        # Commission per order: venues report it on fills (simulated venue) or only as the order's
+        # cumulative total (the Invest API's executed_commission). Booked = max of the two sums.
+        self._commission_fills: dict[str, Decimal] = {}
+        self._commission_orders: dict[str, Decimal] = {}
         self._resolve_attempts = resolve_attempts
         self._resolve_backoff_s = resolve_backoff_s
         self.rejects = 0
@@ -241,10 +246,11 @@ class ExecutionEngine:
             return False
         if self._journal is not None:
             await self._journal.record_fill(fill)
-        position = self.ledger.apply_fill(fill)
+        position = self.ledger.apply_fill(replace(fill, commission=Decimal(0)))
         if position is None:
             return False
         key = fill.intent_key or self._by_order_id.get(fill.order_id, "")
+        self._book_commission(key or fill.order_id, fill.instrument_id, from_fill=fill.commission)
         if key:
             self._filled_lots[key] = self._filled_lots.get(key, 0) + fill.lots
         self._emit(OrderFilled(fill))
@@ -392,7 +398,29 @@ class ExecutionEngine:
             )
         return merged
 
+    def _book_commission(
+        self,
+        key: str,
+        instrument_id: str,
+        *,
+        from_fill: Decimal = Decimal(0),
+        order_total: Decimal | None = None,
+    ) -> None:
+        before = max(
+            self._commission_fills.get(key, Decimal(0)), self._commission_orders.get(key, Decimal(0))
+        )
+        if from_fill:
+            self._commission_fills[key] = self._commission_fills.get(key, Decimal(0)) + from_fill
+        if order_total is not None and order_total > self._commission_orders.get(key, Decimal(0)):
+            self._commission_orders[key] = order_total
+        after = max(self._commission_fills.get(key, Decimal(0)), self._commission_orders.get(key, Decimal(0)))
+        if after > before:
+            self.ledger.add_commission(instrument_id, after - before)
+            self._emit(CommissionCharged(instrument_id, after - before, self._clock.now_ns()))
+
     async def _store(self, order: Order, previous: OrderStatus) -> None:
+        if order.commission:
+            self._book_commission(order.intent_key, order.instrument_id, order_total=order.commission)
         self._orders[order.intent_key] = order
         if order.order_id:
             self._by_order_id[order.order_id] = order.intent_key

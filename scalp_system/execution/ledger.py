@@ -8,6 +8,7 @@ position with what the venue reports.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 
 from scalp_system.core.instrument import Instrument
@@ -55,6 +56,13 @@ class Ledger:
         )
         self._positions[fill.instrument_id] = updated
         return updated
+
+    def add_commission(self, instrument_id: str, amount: Decimal) -> None:
+        """Book commission charged on an instrument (the execution engine decides how much, once)."""
+        if not amount:
+            return
+        current = self._positions.get(instrument_id, Position(instrument_id))
+        self._positions[instrument_id] = replace(current, commission_paid=current.commission_paid + amount)
 
     def set_position(self, instrument_id: str, lots: int, avg_price: Decimal) -> Position:
         """Replace a position with the broker's view (reconciliation); realised PnL is kept."""

@@ -16,7 +16,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ from scalp_system.core.clock import NS_PER_S, Clock
 from scalp_system.core.events import (
     BreakerTripped,
     CancelOrder,
+    CommissionCharged,
     ConnectivityChanged,
     OrderDenied,
     OrderRejected,
@@ -481,7 +482,7 @@ class Orchestrator:
         self.stats.fills += 1
         per = self._per.get(fill.instrument_id)
         before = self.risk.position_lots(fill.instrument_id)
-        commands = self.risk.on_fill(fill)
+        commands = self.risk.on_fill(replace(fill, commission=Decimal(0)))  # commission: CommissionCharged
         after = self.risk.position_lots(fill.instrument_id)
         if per is not None:
             if before == 0 and after != 0:
@@ -558,6 +559,8 @@ class Orchestrator:
         self.side.risk_event(event)
 
     def _on_execution_event(self, event: object) -> None:
+        if isinstance(event, CommissionCharged):
+            self.risk.portfolio.add_commission(event.instrument_id, event.amount)
         if isinstance(event, OrderRejected):
             self.stats.rejects[event.code or "unknown"] += 1
             self.risk.on_reject(event)

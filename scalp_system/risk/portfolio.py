@@ -98,6 +98,17 @@ class Portfolio:
         self._trip_start[instrument_id] = net_after
         return trip
 
+    def add_commission(self, instrument_id: str, amount: Decimal) -> None:
+        """Commission the venue charged outside a fill message (e.g. the Invest API's cumulative
+        executed_commission): lowers the day's net realised PnL and cash."""
+        before = self.positions.get(instrument_id) or Position(instrument_id)
+        self.positions[instrument_id] = Position(
+            instrument_id, before.lots, before.avg_price, before.realized_pnl, before.commission_paid + amount
+        )
+        self.day_net_realized -= amount
+        if self.cash is not None:
+            self.cash -= amount
+
     def set_position(self, instrument_id: str, lots: int, avg_price: Decimal) -> None:
         """Reconciliation: the broker's position replaces ours (realised PnL kept)."""
         before = self.positions.get(instrument_id) or Position(instrument_id)

@@ -285,6 +285,268 @@ def status(state_dir: StateDirOption = Path("var"), config: ConfigOption = None)
         fail(str(exc))
 
 
+TickerOption = Annotated[str | None, typer.Option("--ticker", help="Instrument ticker of a CSV recording.")]
+TickOption = Annotated[str | None, typer.Option("--tick", help="Minimum price increment, e.g. 0.01.")]
+LotOption = Annotated[str | None, typer.Option("--lot", help="Units per lot, e.g. 10 (or 0.001 for crypto).")]
+CurrencyOption = Annotated[str, typer.Option("--currency", help="Currency of prices, e.g. rub or usdt.")]
+
+
+def _instrument_flags(ticker: str | None, tick: str | None, lot: str | None, currency: str) -> Any:
+    from scalp_system.orchestration.tasks import instrument_from_flags
+
+    missing = [name for name, value in (("--ticker", ticker), ("--tick", tick), ("--lot", lot)) if not value]
+    if missing:
+        fail(f"a CSV recording needs its instrument definition: {', '.join(missing)} missing", EXIT_USAGE)
+    try:
+        return instrument_from_flags(str(ticker), str(tick), str(lot), currency)
+    except Exception as exc:  # decimal errors, non-positive tick/lot
+        fail(f"bad instrument definition: {exc}", EXIT_USAGE)
+
+
+def _time_ns(value: str | None, flag: str) -> int | None:
+    if value is None:
+        return None
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{flag} {value!r} is not an ISO date/time (e.g. 2024-08-08 or 2024-08-08T23:55:00)", EXIT_USAGE)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1_000_000_000)
+
+
+@data_app.command("import")
+def data_import(
+    books: Annotated[Path, typer.Option("--books", help="Wide depth CSV (gzip or not).")],
+    trades: Annotated[Path | None, typer.Option("--trades", help="Trades CSV (optional).")] = None,
+    ticker: TickerOption = None,
+    tick: TickOption = None,
+    lot: LotOption = None,
+    currency: CurrencyOption = "rub",
+    db: Annotated[Path, typer.Option("--db", help="SQLite store to import into.")] = Path("var/scalp.db"),
+    config: ConfigOption = None,
+) -> None:
+    """Import a recording in the wide CSV format (see ../shared/data/README.md). Every bad row is
+    reported with file and line; the import is all-or-nothing (exit 2 on bad data)."""
+    from scalp_system.data.csv_import import CsvImportError
+    from scalp_system.orchestration.tasks import import_csv
+
+    cfg = load(config)
+    instrument = _instrument_flags(ticker, tick, lot, currency)
+    try:
+        result = import_csv(db, books, trades, instrument, cfg)
+    except CsvImportError as exc:
+        fail(str(exc), EXIT_USAGE)
+    out.print(
+        f"imported {result.books} books and {result.trades} trades of {instrument.ticker} into {db} "
+        f"in {result.seconds:.1f} s"
+    )
+
+
+@data_app.command("info")
+def data_info(db: Annotated[Path, typer.Option("--db", help="SQLite store.")] = Path("var/scalp.db")) -> None:
+    """Summarise a store: instruments, row counts, time ranges."""
+    from rich.table import Table
+
+    from scalp_system.orchestration.tasks import store_info
+
+    try:
+        summary = store_info(db)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    table = Table(title=f"{db} (schema v{summary.schema_version}, {summary.size_bytes / 1e6:.1f} MB)")
+    for column in ("instrument", "books", "trades", "from", "to"):
+        table.add_column(column)
+    for item in summary.instruments:
+        row = item.to_dict() if hasattr(item, "to_dict") else dict(vars(item))
+        table.add_row(
+            str(row.get("ticker", row.get("uid"))),
+            str(row.get("books", "")),
+            str(row.get("trades", "")),
+            str(row.get("first", row.get("first_ns", ""))),
+            str(row.get("last", row.get("last_ns", ""))),
+        )
+    out.print(table)
+
+
+@app.command()
+def train(
+    db: Annotated[Path, typer.Option("--db", help="SQLite store with recorded books.")] = Path(
+        "var/scalp.db"
+    ),
+    instruments: Annotated[
+        str | None, typer.Option(help="Tickers or uids (default: all in the store).")
+    ] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="Start (ISO, UTC).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="End (ISO, UTC), exclusive.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write the training report JSON here.")] = None,
+    config: ConfigOption = None,
+    state_dir: StateDirOption = Path("var"),
+) -> None:
+    """Train the model ensemble walk-forward (time-ordered folds, purge gap) on stored books, compare it
+    out of sample with two naive baselines, and save the models to the registry."""
+    from scalp_system.orchestration.tasks import train_from_db
+
+    cfg = load(config, state_dir)
+    progress, update = _progress_bar()
+    try:
+        with progress:
+            result = train_from_db(
+                cfg,
+                db,
+                _tickers(instruments),
+                _time_ns(from_, "--from"),
+                _time_ns(to, "--to"),
+                progress=update,
+            )
+    except (ValueError, FileNotFoundError) as exc:
+        fail(str(exc), EXIT_USAGE)
+    out.print(result.report.summary_table())
+    verdict = "beats" if result.report.beats_baselines() else "does NOT beat"
+    out.print(
+        f"the ensemble {verdict} both baselines on out-of-sample log-loss; "
+        f"models saved to {cfg.ml.registry_dir}"
+    )
+    if report is not None:
+        report.write_text(result.report.to_json())
+
+
+@app.command()
+def backtest(
+    books: Annotated[Path | None, typer.Option("--books", help="Wide depth CSV recording.")] = None,
+    trades: Annotated[Path | None, typer.Option("--trades", help="Trades CSV of the same recording.")] = None,
+    ticker: TickerOption = None,
+    tick: TickOption = None,
+    lot: LotOption = None,
+    currency: CurrencyOption = "rub",
+    db: Annotated[Path | None, typer.Option("--db", help="Or: the project's SQLite store.")] = None,
+    instruments: Annotated[str | None, typer.Option(help="With --db: tickers (default all).")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="With --db: start (ISO, UTC).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="With --db: end (ISO, UTC).")] = None,
+    report_dir: Annotated[Path, typer.Option(help="Where report.json and report.html go.")] = Path("report"),
+    latency_ms: Annotated[float, typer.Option(help="Order latency (one way), milliseconds.")] = 5.0,
+    train_fraction: Annotated[
+        float, typer.Option(help="Train a fresh model on this leading fraction first.")
+    ] = 0.0,
+    config: ConfigOption = None,
+    state_dir: StateDirOption = Path("var"),
+) -> None:
+    """Replay a recording through the full pipeline on a simulated venue (latency and queue models,
+    commission per SPEC) and write report.json + a self-contained report.html."""
+    from scalp_system.data.csv_import import CsvImportError
+    from scalp_system.orchestration import tasks
+
+    cfg = load(config, state_dir)
+    cfg = cfg.model_copy(update={"sessions": cfg.sessions.model_copy(update={"enforce": False})})
+    if (books is None) == (db is None):
+        fail("give either --books (with --trades and the instrument flags) or --db", EXIT_USAGE)
+    if not 0.0 <= train_fraction < 1.0:
+        fail("--train-fraction must be in [0, 1)", EXIT_USAGE)
+    try:
+        if books is not None:
+            recordings = tasks.load_recordings_csv(
+                books, trades, _instrument_flags(ticker, tick, lot, currency), cfg
+            )
+        else:
+            assert db is not None
+            recordings = tasks.load_recordings_db(
+                db, _tickers(instruments), _time_ns(from_, "--from"), _time_ns(to, "--to"), cfg
+            )
+    except CsvImportError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except (ValueError, FileNotFoundError) as exc:
+        fail(str(exc), EXIT_USAGE)
+    progress, update = _progress_bar()
+    with progress:
+        outcome = tasks.backtest(
+            cfg,
+            recordings,
+            report_dir,
+            order_latency_ms=latency_ms,
+            train_fraction=train_fraction,
+            progress=lambda done, total: update("replaying", done, total),
+            train_progress=update,
+        )
+    result = outcome.result
+    rate = result.messages / result.elapsed_s if result.elapsed_s else 0.0
+    out.print(
+        f"backtest: {result.messages} messages in {result.elapsed_s:.2f} s ({rate:,.0f} msg/s), "
+        f"{result.orders} orders, {result.fills} fills, net PnL {result.net_pnl}; model {result.model}"
+    )
+    out.print(f"reports: {outcome.json_path} and {outcome.html_path}")
+
+
+@app.command()
+def record(
+    instruments: Annotated[str, typer.Option(help="Tickers to record, comma-separated.")] = "SBER,GAZP",
+    duration: Annotated[float, typer.Option(help="Seconds to record.")] = 3600.0,
+    db: Annotated[Path, typer.Option("--db", help="SQLite store to record into.")] = Path("var/scalp.db"),
+    mode: Annotated[
+        str, typer.Option(help="paper (local exchange), sandbox or live (read-only use).")
+    ] = "paper",
+    endpoint: Annotated[str | None, typer.Option(help="host:port of a server.")] = None,
+    token_file: Annotated[
+        Path | None, typer.Option(help="Token file (mode 0600); default TINKOFF_TOKEN.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Record order books and trades from a venue into the store (the local exchange by default)."""
+    import asyncio
+
+    from scalp_system.broker.streams import MarketDataStream
+    from scalp_system.orchestration.session import RunOptions, SessionError, connect_venue
+    from scalp_system.orchestration.tasks import record as record_task
+
+    configure_logging()
+    cfg = load(config)
+    options = RunOptions(
+        mode=mode,
+        tickers=_tickers(instruments),
+        endpoint=endpoint,
+        token_file=token_file,
+        status=lambda m: console.print(f"[cyan]•[/] {m}", highlight=False),
+    )
+
+    async def go() -> Any:
+        async with connect_venue(cfg, options) as venue:
+            stream = MarketDataStream(venue.client)
+            for instrument in venue.instruments:
+                await stream.subscribe_order_book(instrument, cfg.data.lob_levels)
+                await stream.subscribe_trades(instrument)
+            try:
+                return await record_task(
+                    cfg, venue.instruments, stream.events, db, duration, status=options.status
+                )
+            finally:
+                await stream.stop()
+
+    try:
+        result = asyncio.run(go())
+    except SessionError as exc:
+        fail(str(exc), EXIT_USAGE)
+    out.print(
+        f"recorded {sum(result.books.values())} books and {sum(result.trades.values())} trades into {db}"
+    )
+
+
+@storage_app.command("merge-spill")
+def storage_merge_spill(state_dir: StateDirOption = Path("var"), config: ConfigOption = None) -> None:
+    """Replay JSONL spill files into SQLite idempotently (also done automatically at start)."""
+    from scalp_system.storage.spill import merge_spill
+    from scalp_system.storage.store import Store
+
+    cfg = load(config, state_dir)
+    with Store(cfg.storage.db_path, cfg.storage) as store:
+        report = merge_spill(store, cfg.storage.spill_dir)
+    out.print(
+        f"merged {report.files_merged} spill file(s): {report.rows_read} rows read, {report.rows_changed} "
+        f"new, {report.torn_lines} torn line(s) skipped, {report.bad_lines} bad line(s), "
+        f"{report.files_rejected} file(s) set aside"
+    )
+
+
 @audit_app.command("verify")
 def audit_verify(
     file: Annotated[Path, typer.Argument(help="The audit log (its rotated segments are found beside it).")],

@@ -78,7 +78,7 @@ class RunOptions:
 
 
 @dataclass(slots=True)
-class _Venue:
+class ConnectedVenue:
     client: BrokerClient
     account_id: str
     instruments: list[Instrument]
@@ -86,7 +86,7 @@ class _Venue:
 
 
 @contextlib.asynccontextmanager
-async def _connect(config: Config, options: RunOptions) -> AsyncIterator[_Venue]:
+async def connect_venue(config: Config, options: RunOptions) -> AsyncIterator[ConnectedVenue]:
     exchange: LocalExchange | None = None
     if options.mode == "paper" and options.endpoint is None:
         token_value = secrets.token_urlsafe(24)
@@ -117,7 +117,7 @@ async def _connect(config: Config, options: RunOptions) -> AsyncIterator[_Venue]
         await client.connect()
         account_id = await _account(client, options, exchange)
         instruments = await _instruments(client, options, exchange)
-        yield _Venue(client, account_id, instruments, exchange)
+        yield ConnectedVenue(client, account_id, instruments, exchange)
     finally:
         await client.close()
         if exchange is not None:
@@ -219,7 +219,9 @@ async def _record_warmup(
     return recordings
 
 
-async def _model(config: Config, venue: _Venue, options: RunOptions, side: SideChannels) -> LoadedModel:
+async def _model(
+    config: Config, venue: ConnectedVenue, options: RunOptions, side: SideChannels
+) -> LoadedModel:
     registry = open_registry(
         config, on_event=lambda kind, details: side.record(kind, "model_registry", details)
     )
@@ -301,7 +303,7 @@ async def run_session(config: Config, options: RunOptions) -> RunSummary:
     started = time.monotonic()
     notes: list[str] = []
     try:
-        async with _connect(config, options) as venue:
+        async with connect_venue(config, options) as venue:
             model = await _model(config, venue, options, side)
             if model.ensemble is None:
                 notes.append("no usable model: no entries were made")
@@ -361,7 +363,7 @@ async def run_session(config: Config, options: RunOptions) -> RunSummary:
     return summary
 
 
-async def _seed_atr(orchestrator: Orchestrator, venue: _Venue, config: Config) -> None:
+async def _seed_atr(orchestrator: Orchestrator, venue: ConnectedVenue, config: Config) -> None:
     """Seed each instrument's ATR from the venue's recent 1-minute candles (SPEC §1.1 warm-up)."""
     if config.risk.atr_bar_s != 60:
         return

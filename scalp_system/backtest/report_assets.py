@@ -26,6 +26,7 @@ h1 { font-size: 20px; margin: 0; font-weight: 650; letter-spacing: -0.01em; }
 .card .label { color: var(--muted); font-size: 11px; text-transform: uppercase; letter-spacing: .05em; }
 .card .value { font-size: 20px; font-weight: 650; margin-top: 2px; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }
+.card .value .unit { font-size: 12px; font-weight: 500; color: var(--muted); margin-left: 4px; }
 .card .value.small { font-size: 15px; padding-top: 4px; }
 .card .sub { color: var(--muted); font-size: 12px; margin-top: 1px; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }
@@ -40,6 +41,7 @@ section.panel h3 { font-size: 13px; font-weight: 600; margin: 12px 0 4px; }
 .row > section.panel { margin-bottom: 14px; }
 svg.chart { display:block; width:100%; height:auto; overflow: visible; }
 .note { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
+.gap { height: 10px; }
 .empty-note { color: var(--muted); font-style: italic; padding: 10px 0; }
 .scroll { max-height: 460px; overflow: auto; border: 1px solid var(--line); border-radius: 6px; }
 table.data { border-collapse: collapse; width: 100%; font-size: 12.5px; }

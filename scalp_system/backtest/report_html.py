@@ -27,7 +27,7 @@ from scalp_system.backtest.report_svg import (
     timeline,
     vertical_bars,
 )
-from scalp_system.backtest.result import BacktestResult, FillRecord
+from scalp_system.backtest.result import BacktestResult, FillRecord, RoundTripRecord
 
 MAX_TABLE_ROWS = 500
 TOP_FEATURES = 20
@@ -133,52 +133,22 @@ class _Page:
     def cards(self) -> str:
         r, s, unit = self.result, self.summary, self.unit
         cards = [
-            _card(
-                "Net PnL",
-                fmt.money(r.net_pnl, signed=True) + unit,
-                _sign_class(r.net_pnl),
-                "after commission",
-            ),
-            _card(
-                "Gross PnL",
-                fmt.money(r.gross_pnl, signed=True) + unit,
-                _sign_class(r.gross_pnl),
-                "realised + unrealised",
-            ),
-            _card("Commission", fmt.money(r.commission) + unit, "", f"{fmt.count(r.fills)} fills"),
+            _money_card("Net PnL", r.net_pnl, unit, "after commission", signed=True),
+            _money_card("Gross PnL", r.gross_pnl, unit, "realised + unrealised", signed=True),
+            _money_card("Commission", r.commission, unit, f"{fmt.count(r.fills)} fills"),
             _card("Orders", fmt.count(r.orders), "", _fill_ratio(r.orders, r.fills)),
             _card("Fills", fmt.count(r.fills), "", f"{fmt.count(len(r.fill_records))} recorded"),
-            _card(
-                "Round trips",
-                fmt.count(s.round_trips),
-                "",
-                f"{fmt.count(s.wins)} won · {fmt.count(s.losses)} lost",
-            ),
-            _card(
-                "Win rate",
-                fmt.percent(s.win_rate) if s.win_rate is not None else "–",
-                "",
-                f"profit factor {_ratio(s.profit_factor)}",
-            ),
-            _card(
-                "Avg trade",
-                fmt.money(s.avg_trade, signed=True) + unit if s.avg_trade is not None else "–",
-                _sign_class(s.avg_trade),
-                f"avg hold {_hold(s.avg_hold_s)}",
-            ),
-            _card(
-                "Max drawdown",
-                fmt.money(s.max_drawdown) + unit,
-                "neg" if s.max_drawdown > 0 else "",
-                f"{fmt.percent(s.max_drawdown_pct, 2)} of peak" if s.max_drawdown_pct is not None else "–",
-            ),
+            _card("Round trips", fmt.count(s.round_trips), "",
+                  f"{fmt.count(s.wins)} won · {fmt.count(s.losses)} lost"),
+            _card("Win rate", fmt.percent(s.win_rate) if s.win_rate is not None else "–", "",
+                  f"profit factor {_ratio(s.profit_factor)}"),
+            _money_card("Avg trade", s.avg_trade, unit, f"avg hold {_hold(s.avg_hold_s)}", signed=True),
+            _money_card("Max drawdown", s.max_drawdown, unit,
+                        f"{fmt.percent(s.max_drawdown_pct, 2)} of peak" if s.max_drawdown_pct is not None else "–",
+                        css="neg" if s.max_drawdown > 0 else ""),
             _card("Messages", fmt.count(r.messages), "", "book updates + trades"),
-            _card(
-                "Throughput",
-                fmt.number(s.messages_per_s, 0) + " msg/s" if s.messages_per_s else "–",
-                "",
-                f"replay {fmt.number(r.elapsed_s, 2)} s wall",
-            ),
+            _card("Throughput", fmt.number(s.messages_per_s, 0) if s.messages_per_s else "–", "",
+                  f"replay {fmt.number(r.elapsed_s, 2)} s wall", unit="msg/s" if s.messages_per_s else ""),
             _card("Model", r.model or "none", "small", f"{len(r.feature_importance)} features ranked"),
         ]
         return '<div class="cards">' + "".join(cards) + "</div>"
@@ -240,7 +210,32 @@ class _Page:
             value_format=lambda v: fmt.money(Decimal(repr(v)), signed=True),
             empty_message="no closed trades",
         )
-        return _panel("PnL by instrument", "closed round trips, after commission", chart)
+        return _panel("PnL by instrument", "closed round trips, after commission", chart + self._instrument_table())
+
+    def _instrument_table(self) -> str:
+        """Per instrument: round trips, win rate, PnL, commission and lots traded."""
+        trips_by: dict[str, list[RoundTripRecord]] = {}
+        for trip in self.result.round_trips:
+            trips_by.setdefault(trip.instrument, []).append(trip)
+        if not trips_by:
+            return ""
+        columns = [_Column("Instrument"), _Column("Trips", True), _Column("Win rate", True),
+                   _Column("PnL", True), _Column("Commission", True), _Column("Lots", True)]
+        rows = []
+        for ticker, trips in sorted(trips_by.items()):
+            pnl = sum((t.pnl for t in trips), Decimal(0))
+            commission = sum((t.commission for t in trips), Decimal(0))
+            wins = sum(1 for t in trips if t.pnl > 0) / len(trips)
+            lots = sum(t.lots for t in trips)
+            rows.append([
+                _Cell(escape(ticker)),
+                _Cell(fmt.count(len(trips)), str(len(trips))),
+                _Cell(fmt.percent(wins), repr(wins)),
+                _Cell(escape(fmt.money(pnl, signed=True)), fmt.plain_decimal(pnl), _sign_class(pnl)),
+                _Cell(escape(fmt.money(commission)), fmt.plain_decimal(commission)),
+                _Cell(fmt.count(lots), str(lots)),
+            ])
+        return '<div class="gap"></div>' + _table(columns, rows)
 
     def pnl_by_hour_section(self) -> str:
         by_hour = self.result.pnl_by_hour
@@ -416,7 +411,17 @@ class _Page:
             n = q.get("count")
             cells.append(_Cell(fmt.count(int(n)), str(int(n))) if n is not None else _Cell("–", "0"))
             rows.append(cells)
-        return _panel("Latency per stage", "microseconds, over the whole run", _table(columns, rows))
+        stages = [stage for stage, q in latency.items() if q.get("p99") is not None]
+        chart = horizontal_bars(
+            "latency-p99",
+            "p99 latency per stage",
+            stages,
+            [float(latency[stage]["p99"]) for stage in stages],
+            value_format=lambda v: fmt.number(v, 1) + " µs",
+            color="#8b5cf6",
+        )
+        inner = _table(columns, rows) + '<h3>p99 by stage</h3>' + chart if stages else _table(columns, rows)
+        return _panel("Latency per stage", "microseconds, over the whole run", inner)
 
     def importance_section(self) -> str:
         ranked = sorted(self.result.feature_importance.items(), key=lambda kv: kv[1], reverse=True)
@@ -516,12 +521,25 @@ def _empty(text: str) -> str:
     return f'<p class="empty-note">{escape(text)}</p>'
 
 
-def _card(label: str, value: str, css: str, sub: str) -> str:
+def _card(label: str, value: str, css: str, sub: str, *, unit: str = "", exact: str = "") -> str:
+    unit_html = f'<span class="unit">{escape(unit.strip())}</span>' if unit.strip() else ""
+    hover = exact or value
     return (
         f'<div class="card"><div class="label">{escape(label)}</div>'
-        f'<div class="value {css}" title="{escape(value)}">{escape(value)}</div>'
+        f'<div class="value {css}" title="{escape(hover)}">{escape(value)}{unit_html}</div>'
         f'<div class="sub">{escape(sub)}</div></div>'
     )
+
+
+def _money_card(
+    label: str, value: Decimal | None, unit: str, sub: str, *, signed: bool = False, css: str | None = None
+) -> str:
+    """A card for an amount: up to 4 decimals shown, the exact value on hover."""
+    if value is None:
+        return _card(label, "–", "", sub)
+    shown = fmt.money(value, signed=signed, max_places=4)
+    exact = fmt.plain_decimal(value) + unit
+    return _card(label, shown, _sign_class(value) if css is None else css, sub, unit=unit, exact=exact)
 
 
 def _table(columns: Sequence[_Column], rows: Sequence[Sequence[_Cell]], *, scroll: bool = False) -> str:

@@ -320,13 +320,13 @@ def timeline(
         return empty_chart(chart_id, empty_message, width=width, height=80)
     row = 26
     label_w = min(max(len(_clip(lane, 28)) for lane in lanes) * 6.4 + 20, width * 0.3)
-    height = row * len(lanes) + 30 + 26
+    height = row * len(lanes) + 8 + 26
     xs = [e[0] for e in events]
     x0, x1 = x_range if x_range is not None and x_range[1] > x_range[0] else (min(xs), max(xs))
     x0, x1 = min(x0, min(xs)), max(x1, max(xs))
     if x1 <= x0:
         x0, x1 = x0 - NS_PER_S, x1 + NS_PER_S
-    frame = _Frame(label_w, 30, width - label_w - 14, row * len(lanes), x0, x1, 0, 1)
+    frame = _Frame(label_w, 8, width - label_w - 14, row * len(lanes), x0, x1, 0, 1)
     parts = [
         f'<svg class="chart" data-chart="{escape(chart_id)}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" data-points="{len(events)}">',

@@ -43,10 +43,12 @@ def synthetic_result(*, seed: int = 7, seconds: int = 7200, trips_per_instrument
         for k in range(trips_per_instrument):
             entry_i = rng.randrange(0, seconds - 120)
             exit_i = entry_i + rng.randrange(2, 120)
-            side = rng.choice(("long", "short"))
+            move = series[exit_i][1] - series[entry_i][1]
+            right = "long" if move > 0 else "short"
+            side = right if rng.random() < 0.6 else ("short" if right == "long" else "long")
             lots = rng.randrange(1, 6)
-            entry_px = series[entry_i][1] + (tick if side == "long" else -tick)
-            exit_px = series[exit_i][1] + (-tick if side == "long" else tick)
+            entry_px = series[entry_i][1] + (tick / 2 if side == "long" else -tick / 2)
+            exit_px = series[exit_i][1] + (-tick / 2 if side == "long" else tick / 2)
             sign = 1 if side == "long" else -1
             commission = ((entry_px + exit_px) * lots * Decimal("0.001") * Decimal("0.0004")).quantize(tick / 100)
             pnl = (exit_px - entry_px) * sign * lots * Decimal("0.001") - commission

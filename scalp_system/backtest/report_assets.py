@@ -27,7 +27,8 @@ h1 { font-size: 20px; margin: 0; font-weight: 650; letter-spacing: -0.01em; }
 .card .value { font-size: 20px; font-weight: 650; margin-top: 2px; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }
 .card .value .unit { font-size: 12px; font-weight: 500; color: var(--muted); margin-left: 4px; }
-.card .value.small { font-size: 15px; padding-top: 4px; }
+.card .value.small { font-size: 14px; line-height: 1.25; padding-top: 3px; white-space: normal;
+  display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; }
 .card .sub { color: var(--muted); font-size: 12px; margin-top: 1px; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }
 .pos { color: var(--pos); } .neg { color: var(--neg); }

@@ -135,7 +135,7 @@ class _Page:
         cards = [
             _money_card("Net PnL", r.net_pnl, unit, "after commission", signed=True),
             _money_card("Gross PnL", r.gross_pnl, unit, "realised + unrealised", signed=True),
-            _money_card("Commission", r.commission, unit, f"{fmt.count(r.fills)} fills"),
+            _money_card("Commission", r.commission, unit, f"{fmt.count(r.fills)} fills", css=""),
             _card("Orders", fmt.count(r.orders), "", _fill_ratio(r.orders, r.fills)),
             _card("Fills", fmt.count(r.fills), "", f"{fmt.count(len(r.fill_records))} recorded"),
             _card("Round trips", fmt.count(s.round_trips), "",

@@ -21,7 +21,10 @@ from scalp_system.backtest.result import (
 NS_PER_S = 1_000_000_000
 START_NS = 1_723_111_200 * NS_PER_S  # 2024-08-08 10:00:00 UTC
 
-_INSTRUMENTS = {"BTCUSDT": (Decimal("61850.0"), Decimal("0.1")), "ETHUSDT": (Decimal("2610.00"), Decimal("0.01"))}
+_INSTRUMENTS = {  # ticker → (first mid, tick, typical one-second step of the walk)
+    "BTCUSDT": (Decimal("61850.05"), Decimal("0.1"), Decimal("1.0")),
+    "ETHUSDT": (Decimal("2610.005"), Decimal("0.01"), Decimal("0.06")),
+}
 _STAGES = ("receive", "book_update", "features", "model", "risk", "order_sent", "ack")
 
 
@@ -30,27 +33,27 @@ def synthetic_result(*, seed: int = 7, seconds: int = 7200, trips_per_instrument
     rng = random.Random(seed)
     end_ns = START_NS + seconds * NS_PER_S
     mids: dict[str, list[tuple[int, Decimal]]] = {}
-    for ticker, (start, tick) in _INSTRUMENTS.items():
+    for ticker, (start, _, step) in _INSTRUMENTS.items():
         price, series = start, []
         for s in range(seconds):
-            price += tick * rng.choice((-3, -2, -1, -1, 0, 0, 0, 1, 1, 2, 3))
+            price += step * rng.choice((-3, -2, -1, -1, 0, 0, 0, 1, 1, 2, 3))
             series.append((START_NS + s * NS_PER_S, price))
         mids[ticker] = series
     trips: list[RoundTripRecord] = []
     fills: list[FillRecord] = []
-    for ticker, (_, tick) in _INSTRUMENTS.items():
+    for ticker, (_, tick, _) in _INSTRUMENTS.items():
         series = mids[ticker]
         for k in range(trips_per_instrument):
             entry_i = rng.randrange(0, seconds - 120)
             exit_i = entry_i + rng.randrange(2, 120)
             move = series[exit_i][1] - series[entry_i][1]
             right = "long" if move > 0 else "short"
-            side = right if rng.random() < 0.6 else ("short" if right == "long" else "long")
+            side = right if rng.random() < 0.66 else ("short" if right == "long" else "long")
             lots = rng.randrange(1, 6)
             entry_px = series[entry_i][1] + (tick / 2 if side == "long" else -tick / 2)
             exit_px = series[exit_i][1] + (-tick / 2 if side == "long" else tick / 2)
             sign = 1 if side == "long" else -1
-            commission = ((entry_px + exit_px) * lots * Decimal("0.001") * Decimal("0.0004")).quantize(tick / 100)
+            commission = ((entry_px + exit_px) * lots * Decimal("0.001") * Decimal("0.00002")).quantize(tick / 1000)
             pnl = (exit_px - entry_px) * sign * lots * Decimal("0.001") - commission
             trips.append(RoundTripRecord(ticker, side, series[entry_i][0], series[exit_i][0], lots, entry_px,
                                          exit_px, pnl, commission, rng.choice(("target", "stop", "trailing",

@@ -292,7 +292,7 @@ CurrencyOption = Annotated[str, typer.Option("--currency", help="Currency of pri
 
 
 def _instrument_flags(ticker: str | None, tick: str | None, lot: str | None, currency: str) -> Any:
-    from scalp_system.orchestration.tasks import instrument_from_flags
+    from scalp_system.commands.research import instrument_from_flags
 
     missing = [name for name, value in (("--ticker", ticker), ("--tick", tick), ("--lot", lot)) if not value]
     if missing:
@@ -331,7 +331,7 @@ def data_import(
     """Import a recording in the wide CSV format (see ../shared/data/README.md). Every bad row is
     reported with file and line; the import is all-or-nothing (exit 2 on bad data)."""
     from scalp_system.data.csv_import import CsvImportError
-    from scalp_system.orchestration.tasks import import_csv
+    from scalp_system.commands.research import import_csv
 
     cfg = load(config)
     instrument = _instrument_flags(ticker, tick, lot, currency)
@@ -350,7 +350,7 @@ def data_info(db: Annotated[Path, typer.Option("--db", help="SQLite store.")] = 
     """Summarise a store: instruments, row counts, time ranges."""
     from rich.table import Table
 
-    from scalp_system.orchestration.tasks import store_info
+    from scalp_system.commands.research import store_info
 
     try:
         summary = store_info(db)
@@ -387,7 +387,7 @@ def train(
 ) -> None:
     """Train the model ensemble walk-forward (time-ordered folds, purge gap) on stored books, compare it
     out of sample with two naive baselines, and save the models to the registry."""
-    from scalp_system.orchestration.tasks import train_from_db
+    from scalp_system.commands.research import train_from_db
 
     cfg = load(config, state_dir)
     progress, update = _progress_bar()
@@ -436,7 +436,7 @@ def backtest(
     """Replay a recording through the full pipeline on a simulated venue (latency and queue models,
     commission per SPEC) and write report.json + a self-contained report.html."""
     from scalp_system.data.csv_import import CsvImportError
-    from scalp_system.orchestration import tasks
+    from scalp_system.commands import research as tasks
 
     cfg = load(config, state_dir)
     cfg = cfg.model_copy(update={"sessions": cfg.sessions.model_copy(update={"enforce": False})})
@@ -497,7 +497,7 @@ def record(
 
     from scalp_system.broker.streams import MarketDataStream
     from scalp_system.orchestration.session import RunOptions, SessionError, connect_venue
-    from scalp_system.orchestration.tasks import record as record_task
+    from scalp_system.commands.research import record as record_task
 
     configure_logging()
     cfg = load(config)

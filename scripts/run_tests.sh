@@ -19,9 +19,16 @@ while [ $# -gt 0 ]; do
 done
 # Core packages held to mypy --strict (grows as packages land; see docs/architecture.md).
 MYPY_TARGETS=(scalp_system/core scalp_system/config.py)
-for pkg in risk execution features data storage ml monitoring broker/client.py; do
+for pkg in broker exchange data features storage ml monitoring strategy risk execution backtest orchestration; do
     [ -e "scalp_system/$pkg" ] && MYPY_TARGETS+=("scalp_system/$pkg")
 done
+# The report test needs a real headless browser; install Debian's chromium once if it is missing.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing chromium for the headless report check"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+        || echo "chromium could not be installed; browser tests will be skipped"
+fi
+if command -v chromium >/dev/null 2>&1; then export SCALP_REQUIRE_BROWSER=1; fi
 echo "== ruff"
 "$PY" -m ruff check scalp_system tests benchmarks scripts
 echo "== mypy ${MYPY_TARGETS[*]}"

@@ -97,8 +97,8 @@ SCRIPT = """
     Array.prototype.forEach.call(document.querySelectorAll("svg.chart"), function (svg) {
       var box = svg.getBoundingClientRect();
       var shapes = svg.querySelectorAll("path, rect, line").length;
-      svg.setAttribute("data-box", [Math.round(box.left + window.scrollX), Math.round(box.top + window.scrollY),
-        Math.round(box.width), Math.round(box.height)].join(","));
+      var left = Math.round(box.left + window.scrollX), top = Math.round(box.top + window.scrollY);
+      svg.setAttribute("data-box", [left, top, Math.round(box.width), Math.round(box.height)].join(","));
       Array.prototype.forEach.call(svg.querySelectorAll("path.series"), function (p) {
         p.setAttribute("data-length", String(Math.round(p.getTotalLength())));
       });

@@ -138,17 +138,34 @@ class _Page:
             _money_card("Commission", r.commission, unit, f"{fmt.count(r.fills)} fills", css=""),
             _card("Orders", fmt.count(r.orders), "", _fill_ratio(r.orders, r.fills)),
             _card("Fills", fmt.count(r.fills), "", f"{fmt.count(len(r.fill_records))} recorded"),
-            _card("Round trips", fmt.count(s.round_trips), "",
-                  f"{fmt.count(s.wins)} won · {fmt.count(s.losses)} lost"),
-            _card("Win rate", fmt.percent(s.win_rate) if s.win_rate is not None else "–", "",
-                  f"profit factor {_ratio(s.profit_factor)}"),
+            _card(
+                "Round trips",
+                fmt.count(s.round_trips),
+                "",
+                f"{fmt.count(s.wins)} won · {fmt.count(s.losses)} lost",
+            ),
+            _card(
+                "Win rate",
+                fmt.percent(s.win_rate) if s.win_rate is not None else "–",
+                "",
+                f"profit factor {_ratio(s.profit_factor)}",
+            ),
             _money_card("Avg trade", s.avg_trade, unit, f"avg hold {_hold(s.avg_hold_s)}", signed=True),
-            _money_card("Max drawdown", s.max_drawdown, unit,
-                        f"{fmt.percent(s.max_drawdown_pct, 2)} of peak" if s.max_drawdown_pct is not None else "–",
-                        css="neg" if s.max_drawdown > 0 else ""),
+            _money_card(
+                "Max drawdown",
+                s.max_drawdown,
+                unit,
+                f"{fmt.percent(s.max_drawdown_pct, 2)} of peak" if s.max_drawdown_pct is not None else "–",
+                css="neg" if s.max_drawdown > 0 else "",
+            ),
             _card("Messages", fmt.count(r.messages), "", "book updates + trades"),
-            _card("Throughput", fmt.number(s.messages_per_s, 0) if s.messages_per_s else "–", "",
-                  f"replay {fmt.number(r.elapsed_s, 2)} s wall", unit="msg/s" if s.messages_per_s else ""),
+            _card(
+                "Throughput",
+                fmt.number(s.messages_per_s, 0) if s.messages_per_s else "–",
+                "",
+                f"replay {fmt.number(r.elapsed_s, 2)} s wall",
+                unit="msg/s" if s.messages_per_s else "",
+            ),
             _card("Model", r.model or "none", "small", f"{len(r.feature_importance)} features ranked"),
         ]
         return '<div class="cards">' + "".join(cards) + "</div>"
@@ -210,7 +227,9 @@ class _Page:
             value_format=lambda v: fmt.money(Decimal(repr(v)), signed=True),
             empty_message="no closed trades",
         )
-        return _panel("PnL by instrument", "closed round trips, after commission", chart + self._instrument_table())
+        return _panel(
+            "PnL by instrument", "closed round trips, after commission", chart + self._instrument_table()
+        )
 
     def _instrument_table(self) -> str:
         """Per instrument: round trips, win rate, PnL, commission and lots traded."""
@@ -219,22 +238,30 @@ class _Page:
             trips_by.setdefault(trip.instrument, []).append(trip)
         if not trips_by:
             return ""
-        columns = [_Column("Instrument"), _Column("Trips", True), _Column("Win rate", True),
-                   _Column("PnL", True), _Column("Commission", True), _Column("Lots", True)]
+        columns = [
+            _Column("Instrument"),
+            _Column("Trips", True),
+            _Column("Win rate", True),
+            _Column("PnL", True),
+            _Column("Commission", True),
+            _Column("Lots", True),
+        ]
         rows = []
         for ticker, trips in sorted(trips_by.items()):
             pnl = sum((t.pnl for t in trips), Decimal(0))
             commission = sum((t.commission for t in trips), Decimal(0))
             wins = sum(1 for t in trips if t.pnl > 0) / len(trips)
             lots = sum(t.lots for t in trips)
-            rows.append([
-                _Cell(escape(ticker)),
-                _Cell(fmt.count(len(trips)), str(len(trips))),
-                _Cell(fmt.percent(wins), repr(wins)),
-                _Cell(escape(fmt.money(pnl, signed=True)), fmt.plain_decimal(pnl), _sign_class(pnl)),
-                _Cell(escape(fmt.money(commission)), fmt.plain_decimal(commission)),
-                _Cell(fmt.count(lots), str(lots)),
-            ])
+            rows.append(
+                [
+                    _Cell(escape(ticker)),
+                    _Cell(fmt.count(len(trips)), str(len(trips))),
+                    _Cell(fmt.percent(wins), repr(wins)),
+                    _Cell(escape(fmt.money(pnl, signed=True)), fmt.plain_decimal(pnl), _sign_class(pnl)),
+                    _Cell(escape(fmt.money(commission)), fmt.plain_decimal(commission)),
+                    _Cell(fmt.count(lots), str(lots)),
+                ]
+            )
         return '<div class="gap"></div>' + _table(columns, rows)
 
     def pnl_by_hour_section(self) -> str:
@@ -420,7 +447,7 @@ class _Page:
             value_format=lambda v: fmt.number(v, 1) + " µs",
             color="#8b5cf6",
         )
-        inner = _table(columns, rows) + '<h3>p99 by stage</h3>' + chart if stages else _table(columns, rows)
+        inner = _table(columns, rows) + "<h3>p99 by stage</h3>" + chart if stages else _table(columns, rows)
         return _panel("Latency per stage", "microseconds, over the whole run", inner)
 
     def importance_section(self) -> str:
@@ -569,8 +596,8 @@ def _cap_note(total: int, noun: str) -> str:
     if total <= MAX_TABLE_ROWS:
         return ""
     return (
-        f'<p class="note">showing the first {fmt.count(MAX_TABLE_ROWS)} of {fmt.count(total)} {escape(noun)}; '
-        "report.json has them all</p>"
+        f'<p class="note">showing the first {fmt.count(MAX_TABLE_ROWS)} of {fmt.count(total)} '
+        f"{escape(noun)}; report.json has them all</p>"
     )
 
 

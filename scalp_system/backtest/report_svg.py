@@ -8,6 +8,7 @@ Floats appear only here, as screen coordinates.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -180,14 +181,15 @@ def time_chart(
     frame = _Frame(
         max(label_width, 48), 30, width - max(label_width, 48) - 14, height - 30 - 26, x0, x1, y0, y1
     )
+    clip_id = "clip-" + hashlib.sha1(chart_id.encode("utf-8")).hexdigest()[:12]  # a safe id for any name
     parts = [
         f'<svg class="chart" data-chart="{escape(chart_id)}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" data-points="{sum(len(line.xs) for line in drawn_lines)}">',
-        f'<defs><clipPath id="clip-{escape(chart_id)}"><rect x="{frame.left:.1f}" y="{frame.top - 4:.1f}" '
+        f'<defs><clipPath id="{clip_id}"><rect x="{frame.left:.1f}" y="{frame.top - 4:.1f}" '
         f'width="{frame.width:.1f}" height="{frame.height + 8:.1f}"/></clipPath></defs>',
         _y_axis(frame, y_ticks, y_step),
         _x_axis(frame, x0, x1),
-        f'<g clip-path="url(#clip-{escape(chart_id)})">',
+        f'<g clip-path="url(#{clip_id})">',
     ]
     for line in drawn_lines:
         parts.append(_line_path(frame, line))
@@ -295,11 +297,13 @@ def horizontal_bars(
             f"{escape(_clip(label, 30))}<title>{escape(label)}</title></text>"
             f'<rect class="bar" x="{left:.1f}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" fill="{fill}" '
             f'rx="2"><title>{escape(label)}: {escape(value_format(value))}</title></rect>'
-            f'<text x="{text_x:.1f}" y="{y + 15}" {FONT} fill="{AXIS_TEXT}">{escape(value_format(value))}</text>'
+            f'<text x="{text_x:.1f}" y="{y + 15}" {FONT} fill="{AXIS_TEXT}">'
+            f"{escape(value_format(value))}</text>"
         )
     if lo < 0:
         parts.append(
-            f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="4" y2="{height - 4}" stroke="#9ca3af" stroke-width="1"/>'
+            f'<line x1="{zero:.1f}" x2="{zero:.1f}" y1="4" y2="{height - 4}" stroke="#9ca3af" '
+            'stroke-width="1"/>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -336,7 +340,8 @@ def timeline(
         y = frame.top + i * row
         shade = "#f7f8fa" if i % 2 == 0 else "#ffffff"
         parts.append(
-            f'<rect x="{frame.left:.1f}" y="{y:.1f}" width="{frame.width:.1f}" height="{row}" fill="{shade}"/>'
+            f'<rect x="{frame.left:.1f}" y="{y:.1f}" width="{frame.width:.1f}" height="{row}" '
+            f'fill="{shade}"/>'
             f'<text x="{label_w - 10:.1f}" y="{y + row / 2 + 4:.1f}" text-anchor="end" {FONT} fill="#374151">'
             f"{escape(_clip(lane, 28))}</text>"
         )
@@ -387,8 +392,8 @@ def _x_axis(frame: _Frame, x0: float, x1: float) -> str:
     ticks, step_s = time_ticks(int(x0), int(x1))
     bottom = frame.top + frame.height
     parts = [
-        f'<line x1="{frame.left:.1f}" x2="{frame.left + frame.width:.1f}" y1="{bottom:.1f}" y2="{bottom:.1f}" '
-        f'stroke="#c7cbd1" stroke-width="1"/>'
+        f'<line x1="{frame.left:.1f}" x2="{frame.left + frame.width:.1f}" y1="{bottom:.1f}" '
+        f'y2="{bottom:.1f}" stroke="#c7cbd1" stroke-width="1"/>'
     ]
     for tick in ticks:
         x = frame.x(tick)
@@ -419,8 +424,8 @@ def _line_path(frame: _Frame, line: Line) -> str:
             f'fill-opacity="0.12" stroke="none"/>'
         )
     out += (
-        f'<path class="series" data-series="{escape(line.name)}" d="{path}" fill="none" stroke="{line.color}" '
-        f'stroke-width="{line.width}" stroke-linejoin="round" stroke-linecap="round"/>'
+        f'<path class="series" data-series="{escape(line.name)}" d="{path}" fill="none" '
+        f'stroke="{line.color}" stroke-width="{line.width}" stroke-linejoin="round" stroke-linecap="round"/>'
     )
     return out
 
@@ -445,10 +450,10 @@ def _marker_paths(frame: _Frame, markers: Markers) -> str:
         else f'fill="{markers.color}" stroke="#fff" stroke-width="0.8"'
     )
     if len(picks) <= TITLED_MARKERS and markers.titles:
+        shapes = (_marker_shape(markers.shape, frame.x(markers.xs[i]), frame.y(markers.ys[i])) for i in picks)
         return "".join(
-            f'<path class="marker" d="{_marker_shape(markers.shape, frame.x(markers.xs[i]), frame.y(markers.ys[i]))}" '
-            f"{style}><title>{escape(markers.titles[i])}</title></path>"
-            for i in picks
+            f'<path class="marker" d="{shape}" {style}><title>{escape(markers.titles[i])}</title></path>'
+            for i, shape in zip(picks, shapes, strict=True)
         )
     d = "".join(_marker_shape(markers.shape, frame.x(markers.xs[i]), frame.y(markers.ys[i])) for i in picks)
     return f'<path class="marker" d="{d}" {style}/>'

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -57,6 +57,14 @@ from scalp_system.strategy.scalper import ScalperStrategy, Signal
 log = logging.getLogger(__name__)
 
 TIMER_NS = NS_PER_S
+
+
+class SignalSource(Protocol):
+    """Signals computed outside the event loop (the backtest's fast path), one per accepted book."""
+
+    def next_signal(self, instrument_id: str) -> Signal | None:
+        """The signal for the next accepted book of ``instrument_id``."""
+        ...
 
 
 @dataclass(slots=True)
@@ -156,6 +164,7 @@ class Orchestrator:
         self.on_book_processed: Callable[[OrderBook, Signal | None], None] | None = None
         self.on_fill_processed: Callable[[Fill, int, int], None] | None = None  # fill, lots before, after
         self.events_processed = 0
+        self.precomputed: SignalSource | None = None  # backtest fast path: signals computed up front
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -273,7 +282,7 @@ class Orchestrator:
             return
         self.stats.trades += 1
         per = self._per.get(trade.instrument_id)
-        if per is not None:
+        if per is not None and self.precomputed is None:
             per.features.on_trade(trade)
         self.risk.on_trade(trade)
 
@@ -329,10 +338,17 @@ class Orchestrator:
             )
         self.stats.first_event_ns = self.stats.first_event_ns or book.exchange_ts_ns
         self.stats.last_event_ns = book.exchange_ts_ns
-        vector = per.features.on_book(book)
-        t_features = time.perf_counter_ns()
-        self.latency.record(Stage.FEATURES, t_features - t_data, now)
-        signal = self._predict(per, book, vector)
+        if self.precomputed is not None:
+            t_features = t_data
+            signal = self.precomputed.next_signal(book.instrument_id)
+            if signal is not None:
+                self.stats.signals += 1
+                per.last_signal = signal
+        else:
+            vector = per.features.on_book(book)
+            t_features = time.perf_counter_ns()
+            self.latency.record(Stage.FEATURES, t_features - t_data, now)
+            signal = self._predict(per, book, vector)
         t_model = time.perf_counter_ns()
         self.latency.record(Stage.MODEL, t_model - t_features, now)
         self.strategy.on_book(book)

@@ -53,15 +53,39 @@ def synthetic_result(*, seed: int = 7, seconds: int = 7200, trips_per_instrument
             entry_px = series[entry_i][1] + (tick / 2 if side == "long" else -tick / 2)
             exit_px = series[exit_i][1] + (-tick / 2 if side == "long" else tick / 2)
             sign = 1 if side == "long" else -1
-            commission = ((entry_px + exit_px) * lots * Decimal("0.001") * Decimal("0.00002")).quantize(tick / 1000)
+            commission = ((entry_px + exit_px) * lots * Decimal("0.001") * Decimal("0.00002")).quantize(
+                tick / 1000
+            )
             pnl = (exit_px - entry_px) * sign * lots * Decimal("0.001") - commission
-            trips.append(RoundTripRecord(ticker, side, series[entry_i][0], series[exit_i][0], lots, entry_px,
-                                         exit_px, pnl, commission, rng.choice(("target", "stop", "trailing",
-                                                                               "time_limit", "reversal"))))
+            trips.append(
+                RoundTripRecord(
+                    ticker,
+                    side,
+                    series[entry_i][0],
+                    series[exit_i][0],
+                    lots,
+                    entry_px,
+                    exit_px,
+                    pnl,
+                    commission,
+                    rng.choice(("target", "stop", "trailing", "time_limit", "reversal")),
+                )
+            )
             for i, px, buy in ((entry_i, entry_px, side == "long"), (exit_i, exit_px, side == "short")):
                 mid = series[i][1]
-                fills.append(FillRecord(series[i][0] + 250_000, ticker, "buy" if buy else "sell", lots, px,
-                                        mid - tick / 2, mid + tick / 2, f"o-{ticker}-{k}-{i}", f"t-{k}-{i}"))
+                fills.append(
+                    FillRecord(
+                        series[i][0] + 250_000,
+                        ticker,
+                        "buy" if buy else "sell",
+                        lots,
+                        px,
+                        mid - tick / 2,
+                        mid + tick / 2,
+                        f"o-{ticker}-{k}-{i}",
+                        f"t-{k}-{i}",
+                    )
+                )
     trips.sort(key=lambda t: t.exit_ts_ns)
     fills.sort(key=lambda f: f.ts_ns)
     equity = _equity_curve(trips, seconds)
@@ -92,13 +116,20 @@ def synthetic_result(*, seed: int = 7, seconds: int = 7200, trips_per_instrument
         pnl_by_instrument=by_instrument,
         pnl_by_hour=by_hour,
         latency_us={
-            stage: {"p50": 8.0 * (i + 1), "p90": 14.5 * (i + 1), "p99": 31.2 * (i + 1), "max": 190.0 * (i + 1),
-                    "count": 200_000.0 - i}
+            stage: {
+                "p50": 8.0 * (i + 1),
+                "p90": 14.5 * (i + 1),
+                "p99": 31.2 * (i + 1),
+                "max": 190.0 * (i + 1),
+                "count": 200_000.0 - i,
+            }
             for i, stage in enumerate(_STAGES)
         },
         feature_importance={f"feature_{name}": rng.random() * 1000 for name in _feature_names()},
         breaker_timeline=[
-            BreakerEvent(START_NS + 1800 * NS_PER_S, "CONSECUTIVE_LOSSES", "BTCUSDT: 3 losses in a row, cooldown 300 s"),
+            BreakerEvent(
+                START_NS + 1800 * NS_PER_S, "CONSECUTIVE_LOSSES", "BTCUSDT: 3 losses in a row, cooldown 300 s"
+            ),
             BreakerEvent(START_NS + 2100 * NS_PER_S, "CONSECUTIVE_LOSSES", "BTCUSDT: cooldown over"),
             BreakerEvent(START_NS + 4000 * NS_PER_S, "REJECT_RATE", "5 rejects in 60 s"),
             BreakerEvent(START_NS + 4000 * NS_PER_S, "STATE", "ACTIVE → REDUCING: reject rate"),
@@ -128,9 +159,33 @@ def _equity_curve(trips: list[RoundTripRecord], seconds: int) -> list[EquityPoin
 
 
 def _feature_names() -> list[str]:
-    base = ["mid_return_1", "mid_return_5", "mid_return_20", "spread_ticks", "spread_bps", "microprice_offset",
-            "ofi_1", "ofi_3", "ofi_5", "imbalance_1", "imbalance_3", "imbalance_5", "imbalance_10",
-            "imbalance_20", "slope_bid", "slope_ask", "trade_intensity_1s", "trade_intensity_10s",
-            "signed_volume_1s", "signed_volume_10s", "realised_vol_10s", "realised_vol_60s", "atr5",
-            "vwap_deviation", "time_since_trade", "depth_ratio_5", "depth_ratio_10"]
+    base = [
+        "mid_return_1",
+        "mid_return_5",
+        "mid_return_20",
+        "spread_ticks",
+        "spread_bps",
+        "microprice_offset",
+        "ofi_1",
+        "ofi_3",
+        "ofi_5",
+        "imbalance_1",
+        "imbalance_3",
+        "imbalance_5",
+        "imbalance_10",
+        "imbalance_20",
+        "slope_bid",
+        "slope_ask",
+        "trade_intensity_1s",
+        "trade_intensity_10s",
+        "signed_volume_1s",
+        "signed_volume_10s",
+        "realised_vol_10s",
+        "realised_vol_60s",
+        "atr5",
+        "vwap_deviation",
+        "time_since_trade",
+        "depth_ratio_5",
+        "depth_ratio_10",
+    ]
     return base + [f"z_{name}" for name in base[:13]]

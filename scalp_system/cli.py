@@ -330,8 +330,8 @@ def data_import(
 ) -> None:
     """Import a recording in the wide CSV format (see ../shared/data/README.md). Every bad row is
     reported with file and line; the import is all-or-nothing (exit 2 on bad data)."""
-    from scalp_system.data.csv_import import CsvImportError
     from scalp_system.commands.research import import_csv
+    from scalp_system.data.csv_import import CsvImportError
 
     cfg = load(config)
     instrument = _instrument_flags(ticker, tick, lot, currency)
@@ -435,8 +435,8 @@ def backtest(
 ) -> None:
     """Replay a recording through the full pipeline on a simulated venue (latency and queue models,
     commission per SPEC) and write report.json + a self-contained report.html."""
-    from scalp_system.data.csv_import import CsvImportError
     from scalp_system.commands import research as tasks
+    from scalp_system.data.csv_import import CsvImportError
 
     cfg = load(config, state_dir)
     cfg = cfg.model_copy(update={"sessions": cfg.sessions.model_copy(update={"enforce": False})})
@@ -496,8 +496,8 @@ def record(
     import asyncio
 
     from scalp_system.broker.streams import MarketDataStream
-    from scalp_system.orchestration.session import RunOptions, SessionError, connect_venue
     from scalp_system.commands.research import record as record_task
+    from scalp_system.orchestration.session import RunOptions, SessionError, connect_venue
 
     configure_logging()
     cfg = load(config)

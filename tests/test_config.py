@@ -80,7 +80,7 @@ def test_bad_environment_override_names_the_environment() -> None:
 def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text("[risk\n")
-    with pytest.raises(ConfigError, match="broken.toml: not valid TOML"):
+    with pytest.raises(ConfigError, match=r"broken\.toml: not valid TOML"):
         load_config(path, env={})
 
 
@@ -90,7 +90,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_hedge_target_must_be_below_threshold() -> None:
-    with pytest.raises(ConfigError, match="hedge.target must be below"):
+    with pytest.raises(ConfigError, match=r"hedge\.target must be below"):
         from scalp_system.config import config_from_mapping
 
         config_from_mapping({"hedge": {"threshold": "0.5", "target": "0.6"}})

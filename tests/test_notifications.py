@@ -39,7 +39,7 @@ class ServerBehaviour:
 
 def _handler(behaviour: ServerBehaviour) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server API
+        def do_POST(self) -> None:
             length = int(self.headers.get("content-length", 0))
             body = json.loads(self.rfile.read(length) or b"{}")
             behaviour.requests.append((self.path, body))

@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 from scalp_system.backtest.report import write_report
 from scalp_system.backtest.report_format import iso_utc, money
@@ -43,15 +44,40 @@ def _small_result() -> BacktestResult:
         end_ns=t0 + 3600 * NS,
         instruments=["SBER"],
         model="gbt+linear v1",
-        equity=[EquityPoint(t0, Decimal("1000.00"), Decimal("0")), EquityPoint(t0 + NS, Decimal("990.5"), Decimal("9.5"))],
+        equity=[
+            EquityPoint(t0, Decimal("1000.00"), Decimal("0")),
+            EquityPoint(t0 + NS, Decimal("990.5"), Decimal("9.5")),
+        ],
         round_trips=[
-            RoundTripRecord("SBER", "long", t0, t0 + 5 * NS, 2, Decimal("250.10"), Decimal("250.30"),
-                            Decimal("0.38"), Decimal("0.02"), "target"),
-            RoundTripRecord("SBER", "short", t0 + 9 * NS, t0 + 12 * NS, 1, Decimal("250.30"), Decimal("250.40"),
-                            Decimal("-0.11"), Decimal("0.01"), "stop"),
+            RoundTripRecord(
+                "SBER",
+                "long",
+                t0,
+                t0 + 5 * NS,
+                2,
+                Decimal("250.10"),
+                Decimal("250.30"),
+                Decimal("0.38"),
+                Decimal("0.02"),
+                "target",
+            ),
+            RoundTripRecord(
+                "SBER",
+                "short",
+                t0 + 9 * NS,
+                t0 + 12 * NS,
+                1,
+                Decimal("250.30"),
+                Decimal("250.40"),
+                Decimal("-0.11"),
+                Decimal("0.01"),
+                "stop",
+            ),
         ],
         fill_records=[
-            FillRecord(t0, "SBER", "buy", 2, Decimal("250.10"), Decimal("250.09"), Decimal("250.10"), "o1", "t1"),
+            FillRecord(
+                t0, "SBER", "buy", 2, Decimal("250.10"), Decimal("250.09"), Decimal("250.10"), "o1", "t1"
+            ),
             FillRecord(t0 + 5 * NS, "SBER", "sell", 2, Decimal("250.30"), None, None, "o2", "t2"),
         ],
         mid_prices={"SBER": [(t0, Decimal("250.095")), (t0 + NS, Decimal("250.105"))]},
@@ -74,10 +100,14 @@ def _hostile_result() -> BacktestResult:
         base,
         instruments=[names[i] for i in base.instruments],
         model=HOSTILE,
-        round_trips=[dataclasses.replace(t, instrument=names[t.instrument], exit_reason=HOSTILE)
-                     for t in base.round_trips],
-        fill_records=[dataclasses.replace(f, instrument=names[f.instrument], order_id=HOSTILE)
-                      for f in base.fill_records],
+        round_trips=[
+            dataclasses.replace(t, instrument=names[t.instrument], exit_reason=HOSTILE)
+            for t in base.round_trips
+        ],
+        fill_records=[
+            dataclasses.replace(f, instrument=names[f.instrument], order_id=HOSTILE)
+            for f in base.fill_records
+        ],
         mid_prices={names[k]: v for k, v in base.mid_prices.items()},
         pnl_by_instrument={names[k]: v for k, v in base.pnl_by_instrument.items()},
         latency_us={HOSTILE: {"p50": 1.0, "p90": 2.0, "p99": 3.0, "max": 4.0}},
@@ -92,7 +122,7 @@ def _hostile_result() -> BacktestResult:
 class _TagBalance(HTMLParser):
     """Checks that every non-void element that opens also closes, in order."""
 
-    VOID = {"meta", "br", "hr", "img", "input", "link", "col", "wbr", "source"}
+    VOID: ClassVar[set[str]] = {"meta", "br", "hr", "img", "input", "link", "col", "wbr", "source"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -194,7 +224,9 @@ def test_write_report_writes_both_files_into_a_new_directory(tmp_path: Path) -> 
 
 def test_html_references_nothing_outside_itself() -> None:
     page = render_html(synthetic_result(seconds=600, trips_per_instrument=10))
-    external = re.compile(r"""(?:src|href|action|xlink:href|poster|data)\s*=\s*["']?\s*(?:[a-z]+:)?//""", re.I)
+    external = re.compile(
+        r"""(?:src|href|action|xlink:href|poster|data)\s*=\s*["']?\s*(?:[a-z]+:)?//""", re.I
+    )
     assert not external.search(page)
     assert not re.search(r"<(?:link|iframe|img|object|embed)\b", page, re.I)
     assert not re.search(r"<script[^>]*\bsrc\s*=", page, re.I)
@@ -208,12 +240,25 @@ def test_html_inlines_its_styles_script_and_charts() -> None:
     assert page.count("<style>") == 1
     assert page.count("<script>") == 1
     charts = set(re.findall(r'<svg class="chart[^"]*" data-chart="([^"]+)"', page))
-    assert {"equity", "drawdown", "pnl-by-instrument", "pnl-by-hour", "fills-BTCUSDT", "fills-ETHUSDT",
-            "feature-importance", "breakers", "latency-p99"} <= charts
+    assert {
+        "equity",
+        "drawdown",
+        "pnl-by-instrument",
+        "pnl-by-hour",
+        "fills-BTCUSDT",
+        "fills-ETHUSDT",
+        "feature-importance",
+        "breakers",
+        "latency-p99",
+    } <= charts
 
 
 def test_html_is_well_formed() -> None:
-    for result in (synthetic_result(seconds=600, trips_per_instrument=10), BacktestResult(), _hostile_result()):
+    for result in (
+        synthetic_result(seconds=600, trips_per_instrument=10),
+        BacktestResult(),
+        _hostile_result(),
+    ):
         checker = _TagBalance()
         checker.feed(render_html(result))
         checker.close()
@@ -242,9 +287,18 @@ def test_html_shows_headline_numbers_formatted() -> None:
 def test_empty_result_renders_every_section_with_a_note(tmp_path: Path) -> None:
     json_path, html_path = write_report(BacktestResult(), tmp_path)
     page = html_path.read_text(encoding="utf-8")
-    for note in ("no trades", "no equity samples", "no closed trades", "no market data and no fills",
-                 "no latency samples", "no feature importance reported", "no breaker trips or state changes",
-                 "no rejects", "no denials", "no market data replayed"):
+    for note in (
+        "no trades",
+        "no equity samples",
+        "no closed trades",
+        "no market data and no fills",
+        "no latency samples",
+        "no feature importance reported",
+        "no breaker trips or state changes",
+        "no rejects",
+        "no denials",
+        "no market data replayed",
+    ):
         assert note in page, note
     doc = json.loads(json_path.read_text(encoding="utf-8"))
     assert doc["net_pnl"] == "0"
@@ -254,10 +308,13 @@ def test_empty_result_renders_every_section_with_a_note(tmp_path: Path) -> None:
 def test_long_series_are_downsampled_and_the_page_stays_small() -> None:
     n = 200_000
     t0 = START_NS
-    equity = [EquityPoint(t0 + i * NS // 10, Decimal(10_000 + (i % 977) - (i % 313)), Decimal(0)) for i in range(n)]
+    equity = [
+        EquityPoint(t0 + i * NS // 10, Decimal(10_000 + (i % 977) - (i % 313)), Decimal(0)) for i in range(n)
+    ]
     mids = {"BTCUSDT": [(t0 + i * NS // 10, Decimal(60_000 + i % 1000)) for i in range(n)]}
-    result = BacktestResult(start_ns=t0, end_ns=t0 + n * NS // 10, instruments=["BTCUSDT"], equity=equity,
-                            mid_prices=mids)
+    result = BacktestResult(
+        start_ns=t0, end_ns=t0 + n * NS // 10, instruments=["BTCUSDT"], equity=equity, mid_prices=mids
+    )
     page = render_html(result)
     points = dict(re.findall(r'data-chart="([^"]+)"[^>]*data-points="(\d+)"', page))
     assert 100 < int(points["equity"]) <= MAX_POINTS + 1

@@ -4,14 +4,14 @@ Features and model predictions depend only on the market data, never on what the
 for a recording they can be computed before the replay: the data engine's validation decides which
 books and trades are accepted (one sequential pass, the same code as live), the feature matrix of
 the accepted books comes from the batch implementation (bit-identical to the incremental one), and
-the ensemble is run over it row by row with exactly the live call (``predict_row``) and the same
-online weight updates (``PendingOutcomes``). The replay then runs only the path-dependent part —
+the live SignalPipeline (model, online weights, drift checks, recalibration) is run over it row by
+row in the live order. The replay then runs only the path-dependent part —
 strategy, risk, execution, fills — event by event. A test checks that results equal the plain mode.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +23,8 @@ from scalp_system.core.frames import BookFrame, TradeFrame, merge_events
 from scalp_system.core.instrument import Instrument
 from scalp_system.data.engine import DataEngine
 from scalp_system.features import batch_features
-from scalp_system.ml.ensemble import PendingOutcomes, WeightedEnsemble
-from scalp_system.strategy.scalper import Signal
+from scalp_system.ml.ensemble import WeightedEnsemble
+from scalp_system.orchestration.signals import SignalPipeline, SignalStep
 
 F64 = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -82,27 +82,35 @@ def _select_trades(frame: TradeFrame, mask: BoolArray) -> TradeFrame:
 
 
 class PrecomputedSignals:
-    """Signals for each accepted book of each instrument, served in replay order."""
+    """Signal steps for each accepted book of each instrument, served in replay order."""
 
-    def __init__(self, rows: dict[str, list[Signal | None]]) -> None:
+    def __init__(self, rows: dict[str, list[SignalStep]]) -> None:
         self._rows = rows
         self._next = dict.fromkeys(rows, 0)
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._rows.values())
 
-    def next_signal(self, instrument_id: str) -> Signal | None:
-        """The signal of the next accepted book of ``instrument_id``."""
+    def next_step(self, instrument_id: str) -> SignalStep:
+        """The step of the next accepted book of ``instrument_id``."""
         index = self._next[instrument_id]
         self._next[instrument_id] = index + 1
         return self._rows[instrument_id][index]
 
 
 def precompute_signals(
-    config: Config, model: WeightedEnsemble, recordings: Sequence[tuple[Instrument, BookFrame, TradeFrame]]
+    config: Config,
+    model: WeightedEnsemble,
+    recordings: Sequence[tuple[Instrument, BookFrame, TradeFrame]],
+    drift_references: Mapping[str, F64] | None = None,
 ) -> PrecomputedSignals:
-    """Batch features and per-row ensemble signals for every accepted book of each recording."""
-    rows: dict[str, list[Signal | None]] = {}
+    """Batch features and the signal pipeline's steps for every accepted book, in replay order
+    across instruments (the ensemble's online weights are shared between instruments)."""
+    clock = SimulatedClock()
+    pipeline = SignalPipeline(
+        model, config, [r[0].uid for r in recordings], drift_references, now_ns=clock.now_ns
+    )
+    per_instrument: list[tuple[str, F64, F64, npt.NDArray[np.int64]]] = []
     for instrument, books, trades in recordings:
         accepted = _accepted_rows(config, instrument, books, trades)
         kept_books = _select_books(books, accepted.books)
@@ -119,16 +127,16 @@ def precompute_signals(
             )
         )
         mids = (kept_books.bid_px[:, 0].astype(np.float64) + kept_books.ask_px[:, 0]) / 2.0
-        outcomes = PendingOutcomes(model)
-        signals: list[Signal | None] = []
-        for index in range(matrix.shape[0]):
-            vector = matrix[index]
-            prediction = model.predict_row(vector) if np.all(np.isfinite(vector)) else None
-            outcomes.on_book(float(mids[index]), prediction)
-            if prediction is None:
-                signals.append(None)
-                continue
-            p_down, p_flat, p_up = (float(p) for p in prediction.probs)
-            signals.append(Signal(p_down, p_flat, p_up))
-        rows[instrument.uid] = signals
+        per_instrument.append((instrument.uid, matrix, mids, kept_books.exchange_ts_ns))
+    # The live path sees books of all instruments interleaved by time; the ensemble's online
+    # updates are shared, so the steps are computed in that same order.
+    uid_of = np.concatenate([np.full(len(ts), k) for k, (_, _, _, ts) in enumerate(per_instrument)])
+    row_of = np.concatenate([np.arange(len(ts)) for _, _, _, ts in per_instrument])
+    times = np.concatenate([ts for _, _, _, ts in per_instrument])
+    rows: dict[str, list[SignalStep]] = {uid: [] for uid, _, _, _ in per_instrument}
+    for index in np.argsort(times, kind="stable").tolist():
+        uid, matrix, mids, ts = per_instrument[int(uid_of[index])]
+        row = int(row_of[index])
+        clock.set(int(ts[row]))
+        rows[uid].append(pipeline.on_vector(uid, matrix[row], float(mids[row])))
     return PrecomputedSignals(rows)

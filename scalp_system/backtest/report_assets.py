@@ -43,7 +43,8 @@ section.panel h3 { font-size: 13px; font-weight: 600; margin: 12px 0 4px; }
 svg.chart { display:block; width:100%; height:auto; overflow: visible; }
 .note { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
 .gap { height: 10px; }
-.empty-note { color: var(--muted); font-style: italic; padding: 10px 0; }
+.empty-note { color: var(--muted); font-size: 13px; text-align: center; margin: 0; padding: 22px 0;
+  background: #fafbfc; border: 1px dashed #d9dde3; border-radius: 6px; }
 .scroll { max-height: 460px; overflow: auto; border: 1px solid var(--line); border-radius: 6px; }
 table.data { border-collapse: collapse; width: 100%; font-size: 12.5px; }
 table.data th { position: sticky; top: 0; background: #f8f9fb; text-align: left; font-weight: 600;

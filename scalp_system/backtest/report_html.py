@@ -155,7 +155,7 @@ class _Page:
                 "Max drawdown",
                 s.max_drawdown,
                 unit,
-                f"{fmt.percent(s.max_drawdown_pct, 2)} of peak" if s.max_drawdown_pct is not None else "–",
+                _drawdown_share(s.max_drawdown_pct),
                 css="neg" if s.max_drawdown > 0 else "",
             ),
             _card("Messages", fmt.count(r.messages), "", "book updates + trades"),
@@ -174,6 +174,8 @@ class _Page:
 
     def equity_section(self) -> str:
         points = self.result.equity
+        if not points:
+            return _panel("Equity and drawdown", "", _empty("no equity samples"))
         xs = [p.ts_ns for p in points]
         equity = time_chart(
             "equity",
@@ -212,13 +214,14 @@ class _Page:
             include_zero=True,
             empty_message="no equity samples",
         )
-        note = f"{fmt.count(len(points))} samples" if points else ""
-        return _panel("Equity and drawdown", note, equity + drawdown)
+        return _panel("Equity and drawdown", f"{fmt.count(len(points))} samples", equity + drawdown)
 
     # ---------------------------------------------------------------- PnL breakdowns
 
     def pnl_by_instrument_section(self) -> str:
         items = sorted(self.result.pnl_by_instrument.items(), key=lambda kv: kv[1], reverse=True)
+        if not items:
+            return _panel("PnL by instrument", "", _empty("no closed trades"))
         chart = horizontal_bars(
             "pnl-by-instrument",
             "PnL by instrument",
@@ -266,12 +269,11 @@ class _Page:
 
     def pnl_by_hour_section(self) -> str:
         by_hour = self.result.pnl_by_hour
-        if by_hour:
-            hours = list(range(min(by_hour), max(by_hour) + 1))
-            labels = [f"{h:02d}:00" for h in hours]
-            values = [float(by_hour.get(h, Decimal(0))) for h in hours]
-        else:
-            labels, values = [], []
+        if not by_hour:
+            return _panel("PnL by hour", "", _empty("no closed trades"))
+        hours = list(range(min(by_hour), max(by_hour) + 1))
+        labels = [f"{h:02d}:00" for h in hours]
+        values = [float(by_hour.get(h, Decimal(0))) for h in hours]
         chart = vertical_bars(
             "pnl-by-hour",
             "PnL by hour",
@@ -372,7 +374,7 @@ class _Page:
     def trades_section(self) -> str:
         trips = self.result.round_trips
         if not trips:
-            return _panel("Trades", "round trips", _empty("no trades"))
+            return _panel("Trades", "", _empty("no trades"))
         columns = [
             _Column("#", True),
             _Column("Instrument"),
@@ -418,7 +420,7 @@ class _Page:
     def latency_section(self) -> str:
         latency = self.result.latency_us
         if not latency:
-            return _panel("Latency per stage", "µs", _empty("no latency samples"))
+            return _panel("Latency per stage", "", _empty("no latency samples"))
         columns = [
             _Column("Stage"),
             _Column("p50", True),
@@ -452,6 +454,8 @@ class _Page:
 
     def importance_section(self) -> str:
         ranked = sorted(self.result.feature_importance.items(), key=lambda kv: kv[1], reverse=True)
+        if not ranked:
+            return _panel("Feature importance", "", _empty("no feature importance reported"))
         top = ranked[:TOP_FEATURES]
         largest = max((abs(v) for _, v in top), default=0.0)
         value_format: Callable[[float], str] = (
@@ -466,8 +470,7 @@ class _Page:
             color=IMPORTANCE_COLOR,
             empty_message="no feature importance reported",
         )
-        hint = f"top {len(top)} of {len(ranked)}" if ranked else ""
-        return _panel("Feature importance", hint, chart)
+        return _panel("Feature importance", f"top {len(top)} of {len(ranked)}", chart)
 
     # ---------------------------------------------------------------- breakers
 
@@ -517,8 +520,8 @@ class _Page:
     def details_section(self) -> str:
         r, s = self.result, self.summary
         pairs: list[tuple[str, str]] = [
-            ("start", fmt.iso_utc(r.start_ns) + f"  ({r.start_ns} ns)"),
-            ("end", fmt.iso_utc(r.end_ns) + f"  ({r.end_ns} ns)"),
+            ("start", _instant(r.start_ns)),
+            ("end", _instant(r.end_ns)),
             ("replay wall time", f"{fmt.number(r.elapsed_s, 3)} s"),
             ("messages", fmt.count(r.messages)),
             ("messages per second", fmt.number(s.messages_per_s, 0) if s.messages_per_s else "–"),
@@ -605,6 +608,19 @@ def _sign_class(value: Decimal | None) -> str:
     if value is None or value == 0:
         return ""
     return "pos" if value > 0 else "neg"
+
+
+def _drawdown_share(fraction: float | None) -> str:
+    """The drawdown as a share of its peak, with enough decimals to not read 0.00 % for a small one."""
+    if fraction is None:
+        return "–"
+    places = 2 if fraction == 0 or fraction >= 0.001 else 4
+    return f"{fmt.percent(fraction, places)} of peak"
+
+
+def _instant(ts_ns: int) -> str:
+    """ISO UTC with the raw ns beside it, or a dash for the unset 0."""
+    return f"{fmt.iso_utc(ts_ns)}  ({ts_ns} ns)" if ts_ns else "–"
 
 
 def _ratio(value: float | None) -> str:

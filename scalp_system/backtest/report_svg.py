@@ -108,14 +108,10 @@ def nice_ticks(lo: float, hi: float, target: int = 5) -> tuple[list[float], floa
         return [lo], 1.0
     raw = span / max(target, 1)
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    first = math.ceil(lo / step) * step
-    ticks = []
-    value = first
-    while value <= hi + step * 1e-9:
-        ticks.append(value)
-        value += step
-    return ticks, step
+    step = min((m * power for m in (1, 2, 2.5, 5, 10)), key=lambda c: abs(span / c - target))
+    first = math.ceil(lo / step - 1e-9)
+    last = math.floor(hi / step + 1e-9)
+    return [k * step for k in range(first, last + 1)], step
 
 
 def time_ticks(lo_ns: int, hi_ns: int, target: int = 7) -> tuple[list[int], int]:
@@ -176,7 +172,7 @@ def time_chart(
     if x1 <= x0:
         x0, x1 = x0 - NS_PER_S, x1 + NS_PER_S
     y0, y1 = _padded(min(all_y), max(all_y))
-    y_ticks, y_step = nice_ticks(y0, y1)
+    y_ticks, y_step = nice_ticks(y0, y1, target=max(2, min(5, (height - 56) // 36)))
     label_width = max(len(axis_label(t, y_step)) for t in y_ticks) * 6.6 + 14
     frame = _Frame(
         max(label_width, 48), 30, width - max(label_width, 48) - 14, height - 30 - 26, x0, x1, y0, y1
@@ -222,7 +218,7 @@ def vertical_bars(
     if not values:
         return empty_chart(chart_id, empty_message, width=width)
     y0, y1 = _padded(min(min(values), 0.0), max(max(values), 0.0))
-    y_ticks, y_step = nice_ticks(y0, y1)
+    y_ticks, y_step = nice_ticks(y0, y1, target=max(2, min(5, (height - 42) // 36)))
     label_width = max(len(axis_label(t, y_step)) for t in y_ticks) * 6.6 + 14
     frame = _Frame(
         max(label_width, 48), 16, width - max(label_width, 48) - 10, height - 16 - 26, 0, len(values), y0, y1

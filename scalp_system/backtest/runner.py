@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
 
 from scalp_system.backtest.fast_path import precompute_signals
 from scalp_system.backtest.result import (
@@ -169,6 +172,7 @@ def run_backtest(
     progress: ProgressCallback | None = None,
     sample_s: float = 1.0,
     fast: bool = True,
+    drift_references: Mapping[str, npt.NDArray[np.float64]] | None = None,
 ) -> BacktestResult:
     """Replay the recordings through the full pipeline and collect a BacktestResult.
 
@@ -208,6 +212,7 @@ def run_backtest(
         model=model,
         model_name=model_name,
         commission_rate=config.exchange.commission_rate,
+        drift_references=drift_references,
     )
     recorder = _Recorder(orchestrator, int(sample_s * NS_PER_S))
     precompute_s = 0.0
@@ -217,6 +222,7 @@ def run_backtest(
             config,
             model,
             [(r.instrument, r.books, feed.trades) for r, feed in zip(recordings, feeds, strict=True)],
+            drift_references,
         )
         precompute_s = time.perf_counter() - started
     total = sum(len(r.books) + len(r.trades) for r in recordings)

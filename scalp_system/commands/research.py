@@ -26,7 +26,7 @@ from scalp_system.exchange.replay import recording_instrument
 from scalp_system.ml.dataset import Recording as MlRecording
 from scalp_system.ml.dataset import dataset_from_store
 from scalp_system.ml.training import ProgressCallback, TrainingResult, train
-from scalp_system.orchestration.models import load_ensemble, open_registry
+from scalp_system.orchestration.models import load_ensemble, open_registry, save_drift_reference
 from scalp_system.storage.historical import (
     StoreInfo,
     info,
@@ -131,6 +131,7 @@ def train_from_db(
         registry = open_registry(config)
         for bundle in result.bundles:
             registry.save(bundle)
+        save_drift_reference(config, data.features, data.segments, data.instruments)
     return result
 
 

@@ -8,21 +8,27 @@ to the audit log. A run without a usable model does not trade (it never falls ba
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from scalp_system.config import Config
 from scalp_system.features import FeatureSchema
 from scalp_system.ml.dataset import Recording, dataset_from_frames
 from scalp_system.ml.ensemble import WeightedEnsemble
-from scalp_system.ml.registry import LoadOutcome, ModelRegistry
+from scalp_system.ml.registry import LoadOutcome, ModelRegistry, atomic_write_bytes, sha256_bytes
 from scalp_system.ml.training import ProgressCallback, TrainingResult, train
 
 log = logging.getLogger(__name__)
 
 FAMILIES = ("lightgbm", "linear")
+F64 = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,4 +93,47 @@ def train_and_save(
     for bundle in result.bundles:
         manifest = registry.save(bundle)
         log.info("saved model %s v%s", bundle.name, manifest.version)
+    save_drift_reference(config, data.features, data.segments, data.instruments)
     return result
+
+
+REFERENCE_FILE = "drift_reference.npz"
+REFERENCE_ROWS = 5_000
+
+
+def save_drift_reference(
+    config: Config, features: F64, segments: Sequence[int], instruments: Sequence[str]
+) -> Path:
+    """Keep a sample of the training features per instrument as the drift detector's reference.
+
+    Written as a numeric ``.npz`` (no pickled objects) with a SHA-256 sidecar, atomically."""
+    arrays: dict[str, F64] = {}
+    start = 0
+    for uid, count in zip(instruments, segments, strict=True):
+        block = features[start : start + count]
+        start += count
+        step = max(1, block.shape[0] // REFERENCE_ROWS)
+        arrays[uid] = np.ascontiguousarray(block[::step][:REFERENCE_ROWS])
+    path = Path(config.ml.registry_dir) / REFERENCE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]  # numpy stubs misread keyword arrays
+    data = buffer.getvalue()
+    atomic_write_bytes(path, data)
+    atomic_write_bytes(path.with_suffix(".sha256"), sha256_bytes(data).encode("ascii"))
+    return path
+
+
+def load_drift_references(config: Config) -> dict[str, F64]:
+    """The per-instrument drift references; empty when missing or when the checksum fails."""
+    path = Path(config.ml.registry_dir) / REFERENCE_FILE
+    try:
+        data = path.read_bytes()
+        expected = path.with_suffix(".sha256").read_text(encoding="ascii").strip()
+    except OSError:
+        return {}
+    if sha256_bytes(data) != expected:
+        log.warning("drift reference %s fails its checksum; drift detection is off until retraining", path)
+        return {}
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        return {key: np.asarray(archive[key], dtype=np.float64) for key in archive.files}

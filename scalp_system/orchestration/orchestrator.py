@@ -15,12 +15,13 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from scalp_system.config import Config
 from scalp_system.core.clock import NS_PER_S, Clock
@@ -44,11 +45,12 @@ from scalp_system.execution.engine import ExecutionEngine, IntentJournal
 from scalp_system.execution.ledger import Ledger
 from scalp_system.execution.planner import ExecutionPlan, OrderPlanner, PlanError
 from scalp_system.features.incremental import FeatureEngine
-from scalp_system.ml.ensemble import EnsemblePrediction, PendingOutcomes, WeightedEnsemble
+from scalp_system.ml.ensemble import WeightedEnsemble
 from scalp_system.monitoring.latency import LatencyMonitor, Stage
 from scalp_system.orchestration.calendar import TradingCalendar
 from scalp_system.orchestration.control import take_resume_requests
 from scalp_system.orchestration.side_channels import SideChannels
+from scalp_system.orchestration.signals import SignalPipeline, SignalStep
 from scalp_system.risk.engine import RiskEngine
 from scalp_system.risk.snapshot import SnapshotError
 from scalp_system.strategy.intents import EnterPosition, ExitPosition
@@ -60,10 +62,10 @@ TIMER_NS = NS_PER_S
 
 
 class SignalSource(Protocol):
-    """Signals computed outside the event loop (the backtest's fast path), one per accepted book."""
+    """Signal steps computed outside the event loop (the backtest's fast path), one per accepted book."""
 
-    def next_signal(self, instrument_id: str) -> Signal | None:
-        """The signal for the next accepted book of ``instrument_id``."""
+    def next_step(self, instrument_id: str) -> SignalStep:
+        """The step of the next accepted book of ``instrument_id``."""
         ...
 
 
@@ -91,7 +93,6 @@ class _Instrumented:
 
     instrument: Instrument
     features: FeatureEngine
-    outcomes: PendingOutcomes | None
     last_signal: Signal | None = None
     opened_ns: int | None = None
     trading_status: int | None = None
@@ -113,6 +114,7 @@ class Orchestrator:
         journal: IntentJournal | None = None,
         commission_rate: Decimal = Decimal("0.0005"),
         checkpoint: Callable[[dict[str, Any]], object] | None = None,
+        drift_references: Mapping[str, npt.NDArray[np.float64]] | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -155,8 +157,12 @@ class Orchestrator:
                 atr_period=config.risk.atr_period,
                 instrument_id=instrument.uid,
             )
-            outcomes = PendingOutcomes(model) if model is not None else None
-            self._per[instrument.uid] = _Instrumented(instrument, features, outcomes)
+            self._per[instrument.uid] = _Instrumented(instrument, features)
+        self.signals = (
+            SignalPipeline(model, config, [i.uid for i in instruments], drift_references, now_ns=clock.now_ns)
+            if model is not None
+            else None
+        )
         self._plans: dict[str, ExecutionPlan] = {}  # slice intent key → plan
         self._next_timer_ns = 0
         self._next_checkpoint_ns = 0
@@ -338,17 +344,16 @@ class Orchestrator:
             )
         self.stats.first_event_ns = self.stats.first_event_ns or book.exchange_ts_ns
         self.stats.last_event_ns = book.exchange_ts_ns
+        signal: Signal | None = None
         if self.precomputed is not None:
             t_features = t_data
-            signal = self.precomputed.next_signal(book.instrument_id)
-            if signal is not None:
-                self.stats.signals += 1
-                per.last_signal = signal
+            signal = self._apply(per, self.precomputed.next_step(book.instrument_id))
         else:
             vector = per.features.on_book(book)
             t_features = time.perf_counter_ns()
             self.latency.record(Stage.FEATURES, t_features - t_data, now)
-            signal = self._predict(per, book, vector)
+            if self.signals is not None and book.mid_ticks is not None:
+                signal = self._apply(per, self.signals.on_vector(book.instrument_id, vector, book.mid_ticks))
         t_model = time.perf_counter_ns()
         self.latency.record(Stage.MODEL, t_model - t_features, now)
         self.strategy.on_book(book)
@@ -362,20 +367,31 @@ class Orchestrator:
         await self.execute(commands)
         await self._drive_plans(book, signal, now)
 
-    def _predict(self, per: _Instrumented, book: OrderBook, vector: np.ndarray) -> Signal | None:
-        if self.model is None:
-            return None
-        prediction: EnsemblePrediction | None = None
-        if np.all(np.isfinite(vector)):
-            prediction = self.model.predict_row(vector)
-        if per.outcomes is not None and book.mid_ticks is not None:
-            per.outcomes.on_book(book.mid_ticks, prediction)
-        if prediction is None:
-            return None
-        self.stats.signals += 1
-        p_down, p_flat, p_up = (float(p) for p in prediction.probs)
-        per.last_signal = Signal(p_down, p_flat, p_up)
-        return per.last_signal
+    def _apply(self, per: _Instrumented, step: SignalStep) -> Signal | None:
+        """Fold one signal step in: drift checks feed the risk engine's drift breaker."""
+        if step.drift is not None:
+            check = step.drift
+            self.risk.on_drift(check.level, check.critical_count)
+            if check.level != "ok":
+                self.side.record(
+                    "drift",
+                    "drift_detector",
+                    {
+                        "instrument": per.instrument.ticker,
+                        "level": check.level,
+                        "critical_features": check.critical_count,
+                        "flagged": [f.feature for f in check.flagged][:20],
+                    },
+                )
+        if step.recalibrated:
+            self.risk.on_recalibrated()
+            self.side.record(
+                "model_load", "orchestrator", {"recalibrated": True, "instrument": per.instrument.ticker}
+            )
+        if step.signal is not None:
+            self.stats.signals += 1
+            per.last_signal = step.signal
+        return step.signal
 
     def _decide(
         self, per: _Instrumented, book: OrderBook, signal: Signal | None, now: int

@@ -15,7 +15,7 @@ from scalp_system.backtest.report import write_report
 from scalp_system.backtest.report_format import iso_utc, money
 from scalp_system.backtest.report_html import render_html
 from scalp_system.backtest.report_json import report_document, report_json_text
-from scalp_system.backtest.report_svg import MAX_POINTS, downsample
+from scalp_system.backtest.report_svg import MAX_POINTS, downsample, nice_ticks
 from scalp_system.backtest.result import (
     BacktestResult,
     BreakerEvent,
@@ -348,3 +348,11 @@ def test_money_format_keeps_small_amounts_and_groups_large_ones() -> None:
     assert money(Decimal("-7.1"), signed=True) == "−7.10"
     assert money(Decimal("7.1"), signed=True) == "+7.10"
     assert money(Decimal("0.123456789"), max_places=4) == "0.1235"
+
+
+def test_axis_ticks_are_round_and_cover_the_range() -> None:
+    ticks, step = nice_ticks(9999.64, 10000.18)
+    assert step == 0.1
+    assert [round(t, 1) for t in ticks] == [9999.7, 9999.8, 9999.9, 10000.0, 10000.1]
+    ticks, step = nice_ticks(61_580, 61_870)
+    assert (ticks, step) == ([61_600, 61_650, 61_700, 61_750, 61_800, 61_850], 50)

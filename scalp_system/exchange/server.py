@@ -11,6 +11,15 @@ and funded at start (``ex.account_id``); clients may open more through SandboxSe
         ...
         ex.faults.stall_streams(5.0)      # run-time fault switches
 
+For tests that need the exact market a backtest sees, ``lockstep=True`` stops time from flowing:
+there is no market task, requests never move the market, and the test calls ``ex.step()`` (or
+``ex.advance_to(ts)``) to move the core to the source's next event time; every book change of that
+step goes out as one book message per subscription (no throttling) and every trade as a trade.
+
+    ex = LocalExchange(config, token, source=ReplaySource(feeds), lockstep=True)
+    await ex.start()
+    events = ex.step()                    # the events of the next timestamp, already on the streams
+
 ``serve()`` runs one until cancelled (the ``scalp exchange`` command). The token is held only as a
 digest inside the gate and never logged.
 """
@@ -42,6 +51,7 @@ from scalp_system.exchange.catalogue import default_catalogue
 from scalp_system.exchange.core import ExchangeCore
 from scalp_system.exchange.faults import FaultPlan, FaultSwitches
 from scalp_system.exchange.journal import Journal
+from scalp_system.exchange.reports import ExchangeEvent
 from scalp_system.exchange.services.gate import CallGate
 from scalp_system.exchange.services.instruments import InstrumentsServicer
 from scalp_system.exchange.services.limits import (
@@ -55,7 +65,7 @@ from scalp_system.exchange.services.marketdata_stream import MarketDataStreamSer
 from scalp_system.exchange.services.operations import AccountViews, OperationsServicer
 from scalp_system.exchange.services.orders import OrderDesk, OrdersServicer
 from scalp_system.exchange.services.orders_stream import OrdersStreamServicer
-from scalp_system.exchange.services.runtime import ExchangeRuntime, MarketClock
+from scalp_system.exchange.services.runtime import ExchangeRuntime, MarketClock, SteppedClock
 from scalp_system.exchange.services.sandbox import SandboxServicer
 from scalp_system.exchange.services.users import UsersServicer
 from scalp_system.exchange.source import MarketSource
@@ -86,6 +96,7 @@ class LocalExchange:
         tick_s: float = 0.01,
         empty_stream_timeout_s: float = 120.0,
         history_s: float = 0.0,
+        lockstep: bool = False,
     ) -> None:
         if speed <= 0:
             raise ValueError(f"speed must be positive, got {speed}")
@@ -115,7 +126,10 @@ class LocalExchange:
         self.streams = StreamCounter(default_stream_groups())
         if history_s > 0:
             self.core.advance_to(open_ns)
-        self.clock = MarketClock(open_ns, speed)
+        self.lockstep = lockstep
+        self.clock: MarketClock | SteppedClock = (
+            SteppedClock(self.core) if lockstep else MarketClock(open_ns, speed)
+        )
         self.runtime = ExchangeRuntime(
             self.core,
             self.clock,
@@ -123,6 +137,7 @@ class LocalExchange:
             self.faults,
             ping_interval_ms=config.ping_interval_ms,
             book_stream_interval_ms=config.book_stream_interval_ms,
+            lockstep=lockstep,
         )
         self._gate = CallGate(TokenVerifier(token), self.faults, self.limiter, self.streams)
         self._tick_s = tick_s
@@ -188,12 +203,13 @@ class LocalExchange:
         self._server = server
         self.clock.restart()
         self.faults.schedule(asyncio.get_running_loop())
-        self._market_task = asyncio.create_task(self._run_market(), name="local-exchange-market")
+        if not self.lockstep:
+            self._market_task = asyncio.create_task(self._run_market(), name="local-exchange-market")
         _log.info(
-            "local exchange listening on %s (%d instruments, speed %.3g)",
+            "local exchange listening on %s (%d instruments, %s)",
             self.address,
             len(self.runtime.instruments),
-            self.clock.speed,
+            "lockstep" if self.lockstep else f"speed {self.clock.speed:.3g}",
         )
 
     async def stop(self, grace_s: float = 0.2) -> None:
@@ -207,6 +223,18 @@ class LocalExchange:
             await self._server.stop(grace_s)
             self._server = None
         self.journal.close()
+
+    def step(self) -> list[ExchangeEvent]:
+        """Lockstep only: move the market to the source's next event time; returns that step's events
+        (already journalled and on the streams). Empty once the source is exhausted."""
+        next_ns = self.core.next_event_ns()
+        return [] if next_ns is None else self.advance_to(next_ns)
+
+    def advance_to(self, ts_ns: int) -> list[ExchangeEvent]:
+        """Lockstep only: move the market to ``ts_ns`` (every source event up to it, in one step)."""
+        if not self.lockstep:
+            raise RuntimeError("step()/advance_to() drive a lockstep exchange; this one follows the clock")
+        return self.core.advance_to(ts_ns)
 
     async def _run_market(self) -> None:
         """Advance the core to wall-clock market time every tick."""

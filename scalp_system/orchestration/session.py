@@ -40,7 +40,13 @@ from scalp_system.monitoring.prometheus import Metrics
 from scalp_system.orchestration.checkpoint import CheckpointStore
 from scalp_system.orchestration.journal import WriterJournal
 from scalp_system.orchestration.live_source import LiveEventSource
-from scalp_system.orchestration.models import LoadedModel, load_ensemble, open_registry, train_and_save
+from scalp_system.orchestration.models import (
+    LoadedModel,
+    load_drift_references,
+    load_ensemble,
+    open_registry,
+    train_and_save,
+)
 from scalp_system.orchestration.orchestrator import Orchestrator
 from scalp_system.orchestration.side_channels import SideChannels
 from scalp_system.orchestration.summary import RunSummary, summarize
@@ -320,6 +326,7 @@ async def run_session(config: Config, options: RunOptions) -> RunSummary:
                 journal=WriterJournal(writer),
                 commission_rate=config.exchange.commission_rate,
                 checkpoint=checkpoints.save,
+                drift_references=load_drift_references(config),
             )
             restored = checkpoints.load_latest()
             if restored is not None:

@@ -24,7 +24,7 @@ SCALP = [sys.executable, "-m", "scalp_system.cli"]
 def _run(
     state: Path, summary: Path, duration: int, extra_env: dict[str, str]
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SCALP__ML__BOOTSTRAP_WARMUP_S": "15", **extra_env}
+    env = {**os.environ, "SCALP__ML__BOOTSTRAP_WARMUP_S": "25", **extra_env}
     return subprocess.run(
         [
             *SCALP,
@@ -52,14 +52,16 @@ def first_run(
     summary_path = state / "summary.json"
     completed = _run(state, summary_path, 40, {})
     assert completed.returncode == 0, completed.stderr[-3000:]
-    return state, completed, json.loads(summary_path.read_text())
+    summary = json.loads(summary_path.read_text())
+    summary["_stderr"] = completed.stderr[-4000:]
+    return state, completed, summary
 
 
 def test_a_fresh_machine_trains_a_bootstrap_model_and_trades(first_run: tuple[Path, object, dict]) -> None:
     state, _completed, summary = first_run
     assert summary["mode"] == "paper"
     assert summary["model"].startswith("WeightedEnsemble[")
-    assert summary["orders_posted"] > 0 and summary["fills"] > 0
+    assert summary["orders_posted"] > 0 and summary["fills"] > 0, (summary["notes"], summary["_stderr"])
     assert set(summary) >= {
         "orders_posted",
         "fills",

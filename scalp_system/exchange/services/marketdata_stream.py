@@ -5,9 +5,11 @@ request; every request is answered with a Subscribe*Response whose per-instrumen
 what happened (SUCCESS, INSTRUMENT_NOT_FOUND, DEPTH_IS_INVALID for a depth outside 1/10/20/30/40/50,
 SUBSCRIPTION_NOT_FOUND, LIMIT_IS_EXCEEDED past 300, TOO_MANY_REQUESTS past 100 requests a minute).
 Books are throttled to one message per ``book_stream_interval_ms`` per subscription and always
-carry the latest book; trades, last prices and statuses are not throttled. Pings come every
-``ping_delay_ms`` the client asked for (or the configured default), ``PingRequest`` is answered at
-once with ``ping_request_time``, and a stream left without subscriptions is closed with 80004.
+carry the latest book; trades, last prices and statuses are not throttled. A lockstep exchange (a
+test facility) instead pushes one book message per book change at once, and none on subscribing.
+Pings come every ``ping_delay_ms`` the client asked for (or the configured default), ``PingRequest``
+is answered at once with ``ping_request_time``, and a stream left without subscriptions is closed
+with 80004.
 """
 # ruff: noqa: N802 — rpc method names are fixed by the Invest API contract
 
@@ -90,7 +92,9 @@ class MarketDataSession(StreamSession):
         """Mark books dirty; forward trades, last prices and status changes at once."""
         if isinstance(event, BookChanged):
             subscription = self.books.get(event.instrument_uid)
-            if subscription is not None:
+            if subscription is not None and self.runtime.lockstep:
+                self._send_book(subscription)  # every book change, as of the step that made it
+            elif subscription is not None:
                 subscription.dirty = True
                 self._wake.set()
         elif isinstance(event, TradePrinted):
@@ -210,7 +214,9 @@ class MarketDataSession(StreamSession):
                 if request.subscription_action == _SUBSCRIBE:
                     existing = self.books.get(uid)
                     subscription_id = existing.subscription_id if existing else uuid.uuid4().hex
-                    self.books[uid] = _BookSubscription(instrument, item.depth, subscription_id)
+                    self.books[uid] = _BookSubscription(
+                        instrument, item.depth, subscription_id, dirty=not self.runtime.lockstep
+                    )
                     self._wake.set()
                 else:
                     subscription_id = self.books.pop(uid).subscription_id

@@ -1,7 +1,8 @@
 """The shared state behind every servicer: the core, the market clock, the journal and the event hub.
 
 The exchange core is synchronous and runs on the event loop thread, so nothing here needs a lock:
-``sync()`` moves the core to the current market time (wall clock × speed). The runtime listens to
+``sync()`` moves the core to the current market time (wall clock × speed; in lockstep, the time the
+core was stepped to, so calls never move the market themselves). The runtime listens to
 the core, so every event — whichever call caused it (market flow, PostOrder, CancelOrder) — goes
 to the journal and to the stream sessions that listen (each puts what it wants into its own queue
 without awaiting). Servicers call ``sync()`` before touching the market so that a request always
@@ -49,6 +50,32 @@ class MarketClock:
         return self._last
 
 
+class SteppedClock:
+    """Market time of a lockstep exchange (a test facility): the time the core was last stepped to.
+
+    It never flows on its own; ``LocalExchange.step`` moves the core and with it this clock."""
+
+    speed = 0.0
+
+    def __init__(self, core: ExchangeCore) -> None:
+        self._core = core
+
+    def restart(self) -> None:
+        """Nothing to restart: lockstep time does not follow the wall clock."""
+
+    def now_ns(self) -> int:
+        """The time the core has reached, UTC ns."""
+        return self._core.now_ns
+
+
+class MarketTime(Protocol):
+    """What the runtime needs of a market clock (``MarketClock`` or ``SteppedClock``)."""
+
+    def now_ns(self) -> int:
+        """The current market time, UTC ns."""
+        ...
+
+
 class EventListener(Protocol):
     """A stream session that wants exchange events (it must not block)."""
 
@@ -63,14 +90,16 @@ class ExchangeRuntime:
     def __init__(
         self,
         core: ExchangeCore,
-        clock: MarketClock,
+        clock: MarketTime,
         journal: Journal,
         faults: FaultSwitches,
         *,
         ping_interval_ms: int,
         book_stream_interval_ms: int,
+        lockstep: bool = False,
     ) -> None:
         self.core = core
+        self.lockstep = lockstep  # streams push every book change at once; sync() never moves the core
         self.clock = clock
         self.journal = journal
         self.faults = faults
@@ -118,7 +147,10 @@ class ExchangeRuntime:
         return self.clock.now_ns()
 
     def sync(self) -> int:
-        """Advance the core to the current market time (its events reach the listeners); returns it."""
+        """Advance the core to the current market time (its events reach the listeners); returns it.
+        In lockstep the market moves only when stepped, so this just returns the core's time."""
+        if self.lockstep:
+            return self.core.now_ns
         now = max(self.clock.now_ns(), self.core.now_ns)
         self.core.advance_to(now)
         return now

@@ -228,6 +228,7 @@ def run_backtest(
     total = sum(len(r.books) + len(r.trades) for r in recordings)
     processed, elapsed = asyncio.run(_run(orchestrator, venue, recorder, total, progress))
     result = _result(orchestrator, recorder, processed, elapsed + precompute_s, model_name)
+    result.extra["currency"] = instruments[0].currency
     result.extra.update(
         {"fast_path": orchestrator.precomputed is not None, "precompute_s": round(precompute_s, 4)}
     )

@@ -64,7 +64,7 @@ from scalp_system.core.clock import Clock, WallClock
 from scalp_system.core.events import SubmitOrder
 from scalp_system.core.instrument import Instrument
 from scalp_system.core.market import LastPrice, OrderBook, Trade, TradingStatusChanged
-from scalp_system.core.orders import Order, TimeInForce
+from scalp_system.core.orders import Fill, Order, TimeInForce
 from scalp_system.core.venue import VenueAccount, VenuePosition
 
 log = logging.getLogger(__name__)
@@ -513,6 +513,22 @@ class BrokerClient:
             return None
         found = instrument or await self.instrument_for(response.instrument_uid or response.figi)
         return convert.order_from_state(response, found, time_in_force)
+
+    async def get_order_fills(
+        self, account_id: str, key: str, *, by_request: bool = True, instrument: Instrument | None = None
+    ) -> list[Fill] | None:
+        """The executions (GetOrderState ``stages``) of the order placed under intent key ``key``;
+        None when the broker does not know the order."""
+        request = orders_pb2.GetOrderStateRequest(account_id=account_id, order_id=key)
+        request.order_id_type = (
+            orders_pb2.ORDER_ID_TYPE_REQUEST if by_request else orders_pb2.ORDER_ID_TYPE_EXCHANGE
+        )
+        try:
+            response = await self.call("OrdersService", "GetOrderState", request)
+        except BrokerNotFoundError:
+            return None
+        found = instrument or await self.instrument_for(response.instrument_uid or response.figi)
+        return convert.fills_from_state(response, found)
 
     async def get_orders(self, account_id: str) -> list[Order]:
         """The account's active orders."""

@@ -615,6 +615,30 @@ def order_from_state(
     )
 
 
+def fills_from_state(msg: orders_pb2.OrderState, instrument: Instrument) -> list[Fill]:
+    """OrderState's ``stages`` (GetOrderState) → core Fills: how a restart recovers the executions
+    of an order whose TradesStream messages it never received. ``OrderStage.quantity`` is in lots;
+    the per-execution commission is not on the wire (the order's ``executed_commission`` is)."""
+    side = Side(_enum(msg.direction, Side, "direction"))
+    fills = []
+    for i, stage in enumerate(msg.stages):
+        if not stage.trade_id:
+            raise BrokerDataError(f"stages[{i}].trade_id", stage.trade_id, "missing trade id")
+        fills.append(
+            Fill(
+                trade_id=stage.trade_id,
+                order_id=msg.order_id,
+                intent_key=msg.order_request_id,
+                instrument_id=instrument.uid,
+                side=side,
+                lots=_lots(stage.quantity, f"stages[{i}].quantity"),
+                price=decimal_from_money(stage.price, f"stages[{i}].price"),
+                ts_ns=timestamp_ns(stage.execution_time, f"stages[{i}].execution_time"),
+            )
+        )
+    return fills
+
+
 def order_state_msg(
     order: Order, instrument: Instrument, *, currency: str | None = None, fills: Sequence[Fill] = ()
 ) -> orders_pb2.OrderState:

@@ -92,6 +92,11 @@ class BrokerVenue:
         )
         return self._remember(order) if order is not None else None
 
+    async def order_fills(self, intent_key: str) -> list[Fill] | None:
+        """Every execution of the order placed under ``intent_key`` (from GetOrderState's stages),
+        tagged with the key; None when the broker never saw the intent."""
+        return await self.client.get_order_fills(self.account_id, intent_key, by_request=True)
+
     async def open_orders(self) -> list[Order]:
         """Orders still working on the account."""
         return [self._remember(order) for order in await self.client.get_orders(self.account_id)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from scalp_system.core.events import CancelOrder, ConnectivityChanged, SubmitOrder
 from scalp_system.core.market import OrderBook, Trade, TradingStatusChanged
@@ -78,6 +78,17 @@ class Venue(Protocol):
 
     async def account(self) -> VenueAccount:
         """Cash and positions."""
+        ...
+
+
+@runtime_checkable
+class FillHistory(Protocol):
+    """A venue that can list the executions of a past order by intent key (the Invest API's
+    GetOrderState ``stages``). Recovery uses it to pick up fills that happened while the process
+    was down or whose stream messages never arrived; venues without it rely on reconciliation."""
+
+    async def order_fills(self, intent_key: str) -> list[Fill] | None:
+        """Every fill of the order placed under ``intent_key``; None when the venue never saw it."""
         ...
 
 

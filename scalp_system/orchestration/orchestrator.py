@@ -549,6 +549,7 @@ class Orchestrator:
         if window.count:
             self.risk.on_decision_latency(window.p99_ns / 1e6)
         await self.execute(list(self.risk.poll()))
+        await self._hedge(now)
         await self._drive_plans(None, None, now)
         self._take_operator_requests()
         metrics = self.data.maybe_publish(now)
@@ -558,6 +559,44 @@ class Orchestrator:
         if now >= self._next_checkpoint_ns:
             self.save_checkpoint()
             self._next_checkpoint_ns = now + int(self.config.checkpoint.interval_s * NS_PER_S)
+
+    async def _hedge(self, now: int) -> None:
+        """Inventory hedging (SPEC §1.5): plan and send the risk engine's adjustments like any order."""
+        if self.risk.state is not TradingState.ACTIVE or any(
+            p.reason == "hedge" and not p.done for p in self._plans.values()
+        ):
+            return
+        for adjustment in self.risk.hedge_adjustments():
+            book = self.data.latest_book(adjustment.instrument_id)
+            if book is None:
+                continue
+            try:
+                plan = self.planner.plan(
+                    adjustment.instrument_id,
+                    adjustment.side,
+                    adjustment.lots,
+                    book,
+                    now,
+                    reason="hedge",
+                    reduce_only=not adjustment.via_hedge_instrument,
+                )
+            except PlanError as exc:
+                log.info("hedge not planned: %s", exc)
+                continue
+            self.side.record(
+                "hedge",
+                "risk",
+                {
+                    "instrument": adjustment.instrument_id,
+                    "side": adjustment.side.name,
+                    "lots": adjustment.lots,
+                    "imbalance_before": str(adjustment.imbalance_before),
+                    "imbalance_after": str(adjustment.imbalance_after),
+                },
+            )
+            for plan_slice in plan.slices:
+                self._plans[plan_slice.intent_key] = plan
+            await self.execute(self._due_orders(plan, book, now))
 
     def _take_operator_requests(self) -> None:
         for request in take_resume_requests(self.config):

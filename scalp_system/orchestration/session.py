@@ -37,6 +37,7 @@ from scalp_system.ml.dataset import Recording
 from scalp_system.monitoring.audit import AuditLog
 from scalp_system.monitoring.notify import ConsoleChannel, Notifier, TelegramChannel, WebhookChannel
 from scalp_system.monitoring.prometheus import Metrics
+from scalp_system.monitoring.resources import ResourceMonitor
 from scalp_system.orchestration.checkpoint import CheckpointStore
 from scalp_system.orchestration.journal import WriterJournal
 from scalp_system.orchestration.live_source import LiveEventSource
@@ -304,7 +305,13 @@ async def run_session(config: Config, options: RunOptions) -> RunSummary:
         db_path=config.storage.db_path,
         on_alert=lambda kind, detail: notifier.notify_threadsafe(kind, detail),
     ).start()
-    side = SideChannels(audit=audit, notifier=notifier, store=writer, metrics=metrics)
+    monitoring = config.monitoring
+    resources = ResourceMonitor(
+        cpu_alert_pct=monitoring.cpu_alert_pct,
+        rss_alert_mb=monitoring.rss_alert_mb,
+        fd_alert=monitoring.fd_alert,
+    )
+    side = SideChannels(audit=audit, notifier=notifier, store=writer, metrics=metrics, resources=resources)
     checkpoints = CheckpointStore(config.checkpoint.dir, keep=config.checkpoint.keep)
     started = time.monotonic()
     notes: list[str] = []

@@ -30,6 +30,7 @@ from scalp_system.data.metrics import DataEngineMetrics
 from scalp_system.monitoring.audit import AuditLog
 from scalp_system.monitoring.notify import Notification, Notifier, Severity
 from scalp_system.monitoring.prometheus import Metrics
+from scalp_system.monitoring.resources import ResourceMonitor
 from scalp_system.storage.writer import BackgroundWriter
 
 if TYPE_CHECKING:
@@ -59,7 +60,9 @@ class SideChannels:
         notifier: Notifier | None = None,
         store: BackgroundWriter | None = None,
         metrics: Metrics | None = None,
+        resources: ResourceMonitor | None = None,
     ) -> None:
+        self.resources = resources
         self.audit = audit
         self.notifier = notifier
         self.store = store
@@ -191,7 +194,21 @@ class SideChannels:
             self.metrics.book_stale.labels(instrument=uid).set(1.0 if item.stale else 0.0)
 
     def tick(self, orchestrator: Orchestrator, now_ns: int) -> None:
-        """Once a second: PnL, positions and latency gauges."""
+        """Once a second: resources (alerts), PnL, positions and latency gauges."""
+        if self.resources is not None:
+            sample = self.resources.sample()
+            if self.metrics is not None:
+                self.metrics.observe_resources(sample)
+            for alert in self.resources.alerts(sample):
+                self.record(
+                    "resource_alert",
+                    "monitoring",
+                    {"resource": alert.resource, "value": alert.value, "limit": alert.limit},
+                )
+                self.notify(
+                    f"resource:{alert.resource}",
+                    f"Resource alert: {alert.resource} = {alert.value:.0f} (limit {alert.limit:.0f})",
+                )
         if self.metrics is None:
             return
         ledger = orchestrator.execution.ledger

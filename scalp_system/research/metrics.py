@@ -14,7 +14,7 @@ the windows are minutes to days long and annualising them would invent precision
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +53,8 @@ class WindowMetrics:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WindowMetrics:
         """Inverse of ``to_json``."""
-        values = dict(data)
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
         for key in ("net_pnl", "gross_pnl", "commission", "max_drawdown"):
             values[key] = Decimal(values[key])
         return cls(**values)

@@ -41,7 +41,7 @@ from _machine import machine_info  # benchmarks/ is on sys.path when this script
 
 from scalp_system.backtest.result import BacktestResult
 from scalp_system.backtest.runner import Recording, run_backtest
-from scalp_system.commands.research import _trades_between, instrument_from_flags, load_recordings_csv
+from scalp_system.commands.research import instrument_from_flags, load_recordings_csv
 from scalp_system.config import Config, load_config
 from scalp_system.ml.dataset import Recording as MlRecording
 from scalp_system.orchestration.models import load_ensemble, open_registry, train_and_save
@@ -69,11 +69,11 @@ def _split(config: Config, recording: Recording, fraction: float) -> tuple[MlRec
     books, trades = recording.books, recording.trades
     cut = int(len(books) * fraction)
     cut_ns = int(books.exchange_ts_ns[cut])
-    head = MlRecording(books.slice(0, cut), _trades_between(trades, None, cut_ns), recording.instrument.tick)
+    head = MlRecording(books.slice(0, cut), trades.between(None, cut_ns), recording.instrument.tick)
     start = min(cut + config.ml.horizon, len(books) - 1)
     start_ns = int(books.exchange_ts_ns[start])
     tail = Recording(
-        recording.instrument, books.slice(start, len(books)), _trades_between(trades, start_ns, None)
+        recording.instrument, books.slice(start, len(books)), trades.between(start_ns, None)
     )
     return head, tail
 

@@ -563,6 +563,54 @@ def audit_verify(
     fail(f"audit log verification failed at {where}: {result.problem}")
 
 
+@app.command()
+def sweep(
+    config_path: Annotated[
+        Path, typer.Option("--config", "-c", help="The sweep file (sweep.toml; see docs/research.md).")
+    ],
+    address: Annotated[
+        str | None, typer.Option(help="Run on an existing Ray cluster: ray://host:port or auto.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Local Ray: worker processes (default: every core).")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Results folder (tables, report, journal).")] = Path(
+        "var/sweeps/sweep"
+    ),
+    resume: Annotated[
+        bool, typer.Option("--resume/--fresh", help="Keep finished tasks of --out, or start over.")
+    ] = True,
+) -> None:
+    """Grid or random search over strategy, risk and model parameters with walk-forward folds, on a
+    local Ray or a cluster; writes results.parquet/.csv ranked by out-of-sample net PnL and report.html.
+    Exit 1 when a task failed after its retries (rerun to retry only those), 2 on a bad sweep file."""
+    try:
+        from scalp_system.research import SweepError, load_sweep, run_sweep
+        from scalp_system.research.console import progress_bar, summary_table
+    except ImportError as exc:
+        fail(f"{exc}; install the research extra: pip install 'scalp_system[research]'")
+    try:
+        spec = load_sweep(config_path)
+        with progress_bar(console) as progress:
+            outcome = run_sweep(
+                spec, out_dir, address=address, workers=workers, resume=resume, progress=progress
+            )
+    except SweepError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except ConnectionError as exc:
+        fail(f"cannot reach the Ray cluster at {address}: {exc}")
+    out.print(summary_table(outcome))
+    out.print(
+        f"{len(outcome.executed)} task(s) run, {len(outcome.reused)} reused, {len(outcome.failed)} failed, "
+        f"in {outcome.elapsed_s:.1f} s; report: {outcome.files['report_html']}, "
+        f"table: {outcome.files['results_parquet']}"
+    )
+    if outcome.interrupted:
+        fail(f"sweep interrupted; rerun with --out {out_dir} to resume")
+    if outcome.failed:
+        fail(f"{len(outcome.failed)} task(s) failed after retries (see tasks.csv); rerun to retry them")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

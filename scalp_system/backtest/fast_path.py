@@ -55,32 +55,6 @@ def _accepted_rows(config: Config, instrument: Instrument, books: BookFrame, tra
     return _Accepted(book_ok, trade_ok)
 
 
-def _select_books(frame: BookFrame, mask: BoolArray) -> BookFrame:
-    return BookFrame(
-        frame.instrument_id,
-        frame.exchange_ts_ns[mask],
-        frame.local_ts_ns[mask],
-        frame.bid_px[mask],
-        frame.bid_qty[mask],
-        frame.ask_px[mask],
-        frame.ask_qty[mask],
-        frame.is_consistent[mask],
-    )
-
-
-def _select_trades(frame: TradeFrame, mask: BoolArray) -> TradeFrame:
-    ids = frame.trade_id[mask] if frame.trade_id is not None else None
-    return TradeFrame(
-        frame.instrument_id,
-        frame.exchange_ts_ns[mask],
-        frame.local_ts_ns[mask],
-        frame.price_ticks[mask],
-        frame.lots[mask],
-        frame.aggressor[mask],
-        ids,
-    )
-
-
 class PrecomputedSignals:
     """Signal steps for each accepted book of each instrument, served in replay order."""
 
@@ -113,8 +87,8 @@ def precompute_signals(
     per_instrument: list[tuple[str, F64, F64, npt.NDArray[np.int64]]] = []
     for instrument, books, trades in recordings:
         accepted = _accepted_rows(config, instrument, books, trades)
-        kept_books = _select_books(books, accepted.books)
-        kept_trades = _select_trades(trades, accepted.trades)
+        kept_books = books.select(accepted.books)
+        kept_trades = trades.select(accepted.trades)
         matrix = np.ascontiguousarray(
             batch_features(
                 kept_books,

@@ -146,10 +146,13 @@ async def _run(
     recorder: _Recorder,
     total: int,
     progress: ProgressCallback | None,
+    observe: Callable[[Orchestrator], None] | None = None,
 ) -> tuple[int, float]:
     await orchestrator.start()
     orchestrator.on_book_processed = recorder.on_book
     orchestrator.on_fill_processed = recorder.on_fill
+    if observe is not None:
+        observe(orchestrator)
     started = time.perf_counter()
     report = (lambda done: progress(done, total)) if progress is not None else None
     await orchestrator.run(venue, progress=report, progress_every=max(total // 200, 1))
@@ -173,11 +176,13 @@ def run_backtest(
     sample_s: float = 1.0,
     fast: bool = True,
     drift_references: Mapping[str, npt.NDArray[np.float64]] | None = None,
+    observe: Callable[[Orchestrator], None] | None = None,
 ) -> BacktestResult:
     """Replay the recordings through the full pipeline and collect a BacktestResult.
 
     ``fast`` computes features and model signals up front (see ``fast_path``); the results equal the
-    plain event-by-event mode, which ``fast=False`` runs."""
+    plain event-by-event mode, which ``fast=False`` runs. ``observe`` is called with the started
+    orchestrator before the first event (tests chain its hooks, e.g. the backtest/paper parity test)."""
     instruments = [r.instrument for r in recordings]
     feeds = [
         ReplayFeed(
@@ -226,7 +231,7 @@ def run_backtest(
         )
         precompute_s = time.perf_counter() - started
     total = sum(len(r.books) + len(r.trades) for r in recordings)
-    processed, elapsed = asyncio.run(_run(orchestrator, venue, recorder, total, progress))
+    processed, elapsed = asyncio.run(_run(orchestrator, venue, recorder, total, progress, observe))
     result = _result(orchestrator, recorder, processed, elapsed + precompute_s, model_name)
     result.extra["currency"] = instruments[0].currency
     result.extra.update(

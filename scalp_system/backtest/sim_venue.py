@@ -23,7 +23,6 @@ from scalp_system.exchange.reports import (
     BookChanged,
     ExchangeEvent,
     FillExecuted,
-    OrderReport,
     OrderUpdated,
     TradePrinted,
 )
@@ -35,27 +34,6 @@ SimEvent = OrderBook | Trade | Fill | Order
 def constant_latency(latency_ns: int) -> LatencyModel:
     """A latency model that always answers ``latency_ns``."""
     return lambda: latency_ns
-
-
-def report_to_order(report: OrderReport) -> Order:
-    """The exchange's order report as the system's Order."""
-    return Order(
-        intent_key=report.request_key,
-        instrument_id=report.instrument_uid,
-        side=report.side,
-        lots_requested=report.lots_requested,
-        limit_price_ticks=report.price_ticks,
-        order_type=report.order_type,
-        time_in_force=report.time_in_force,
-        status=report.status,
-        order_id=report.order_id,
-        lots_executed=report.lots_executed,
-        executed_value=report.executed_value,
-        commission=report.commission,
-        created_ts_ns=report.created_ns,
-        updated_ts_ns=report.updated_ns,
-        reject_reason=report.message if report.status.name == "REJECTED" else "",
-    )
 
 
 def event_time_ns(event: SimEvent) -> int:
@@ -105,7 +83,7 @@ class SimulatedVenue:
             elif isinstance(event, FillExecuted) and event.account_id == self.account_id:
                 self._outbox.append(event.fill)
             elif isinstance(event, OrderUpdated) and event.account_id == self.account_id:
-                self._outbox.append(report_to_order(event.report))
+                self._outbox.append(event.report.to_order())
 
     def _advance(self, ts_ns: int) -> None:
         """Step the market to ``ts_ns`` one timestamp at a time so every book is captured as it was."""
@@ -156,7 +134,7 @@ class SimulatedVenue:
         except ExchangeReject as exc:
             raise OrderRejectedError(str(exc), code=str(exc.code)) from None
         self._translate(result.events, market=False)
-        return report_to_order(result.order)
+        return result.order.to_order()
 
     async def cancel(self, command: CancelOrder) -> Order:
         """Cancel at arrival time."""
@@ -173,18 +151,18 @@ class SimulatedVenue:
         except ExchangeReject as exc:
             current = self.core.order_by_request_key(self.account_id, command.intent_key)
             if current is not None and current.status.is_terminal:
-                return report_to_order(current)
+                return current.to_order()
             raise VenueError(str(exc), code=str(exc.code)) from None
-        return report_to_order(report)
+        return report.to_order()
 
     async def order_state(self, intent_key: str) -> Order | None:
         """The order placed under ``intent_key`` or None."""
         report = self.core.order_by_request_key(self.account_id, intent_key)
-        return report_to_order(report) if report is not None else None
+        return report.to_order() if report is not None else None
 
     async def open_orders(self) -> list[Order]:
         """Working orders of the account."""
-        return [report_to_order(r) for r in self.core.open_orders(self.account_id)]
+        return [r.to_order() for r in self.core.open_orders(self.account_id)]
 
     async def account(self) -> VenueAccount:
         """Cash and positions of the account."""

@@ -217,7 +217,7 @@ def _train_on_head(
     for recording in recordings:
         cut = int(len(recording.books) * fraction)
         cut_ns = int(recording.books.exchange_ts_ns[min(cut, len(recording.books) - 1)])
-        head_trades = _trades_between(recording.trades, None, cut_ns)
+        head_trades = recording.trades.between(None, cut_ns)
         heads.append(MlRecording(recording.books.slice(0, cut), head_trades, recording.instrument.tick))
         start = min(cut + gap, len(recording.books))
         start_ns = int(recording.books.exchange_ts_ns[start]) if start < len(recording.books) else cut_ns
@@ -225,31 +225,11 @@ def _train_on_head(
             BacktestRecording(
                 recording.instrument,
                 recording.books.slice(start, len(recording.books)),
-                _trades_between(recording.trades, start_ns, None),
+                recording.trades.between(start_ns, None),
             )
         )
     train_and_save(config, heads, open_registry(config), progress=progress)
     return tails
-
-
-def _trades_between(trades: TradeFrame, start_ns: int | None, end_ns: int | None) -> TradeFrame:
-    import numpy as np
-
-    mask = np.ones(len(trades), dtype=bool)
-    if start_ns is not None:
-        mask &= trades.exchange_ts_ns >= start_ns
-    if end_ns is not None:
-        mask &= trades.exchange_ts_ns < end_ns
-    ids = trades.trade_id[mask] if trades.trade_id is not None else None
-    return TradeFrame(
-        trades.instrument_id,
-        trades.exchange_ts_ns[mask],
-        trades.local_ts_ns[mask],
-        trades.price_ticks[mask],
-        trades.lots[mask],
-        trades.aggressor[mask],
-        ids,
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,19 @@ class BookFrame:
             self.is_consistent[start:stop],
         )
 
+    def select(self, mask: BoolArray) -> BookFrame:
+        """The rows where ``mask`` is true (a copy)."""
+        return BookFrame(
+            self.instrument_id,
+            self.exchange_ts_ns[mask],
+            self.local_ts_ns[mask],
+            self.bid_px[mask],
+            self.bid_qty[mask],
+            self.ask_px[mask],
+            self.ask_qty[mask],
+            self.is_consistent[mask],
+        )
+
     @classmethod
     def from_books(cls, instrument_id: str, books: list[OrderBook], levels: int) -> BookFrame:
         """Pack OrderBooks (padding thin sides with zeros) into a frame."""
@@ -128,6 +141,28 @@ class TradeFrame:
             int(self.local_ts_ns[row]),
             str(self.trade_id[row]) if self.trade_id is not None else "",
         )
+
+    def select(self, mask: BoolArray) -> TradeFrame:
+        """The trades where ``mask`` is true (a copy)."""
+        ids = self.trade_id[mask] if self.trade_id is not None else None
+        return TradeFrame(
+            self.instrument_id,
+            self.exchange_ts_ns[mask],
+            self.local_ts_ns[mask],
+            self.price_ticks[mask],
+            self.lots[mask],
+            self.aggressor[mask],
+            ids,
+        )
+
+    def between(self, start_ns: int | None, end_ns: int | None) -> TradeFrame:
+        """Trades with ``start_ns <= exchange time < end_ns`` (None: unbounded)."""
+        mask = np.ones(len(self), dtype=np.bool_)
+        if start_ns is not None:
+            mask &= self.exchange_ts_ns >= start_ns
+        if end_ns is not None:
+            mask &= self.exchange_ts_ns < end_ns
+        return self.select(mask)
 
     @classmethod
     def from_trades(cls, instrument_id: str, trades: list[Trade]) -> TradeFrame:

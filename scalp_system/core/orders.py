@@ -6,6 +6,7 @@ Enum integer values equal the broker's where the broker has the same notion.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import IntEnum, StrEnum
@@ -172,3 +173,46 @@ class Position:
     def unrealized_pnl(self, mark_price: Decimal, units_per_lot: Decimal) -> Decimal:
         """Mark-to-market PnL of the open lots at ``mark_price``."""
         return (mark_price - self.avg_price) * self.lots * units_per_lot
+
+
+def order_to_dict(order: Order) -> dict[str, object]:
+    """A JSON-able dict of an order (enums as ints, money as decimal strings): checkpoints and rows."""
+    return {
+        "intent_key": order.intent_key,
+        "instrument_id": order.instrument_id,
+        "side": int(order.side),
+        "lots_requested": order.lots_requested,
+        "limit_price_ticks": order.limit_price_ticks,
+        "order_type": int(order.order_type),
+        "time_in_force": int(order.time_in_force),
+        "status": int(order.status),
+        "order_id": order.order_id,
+        "lots_executed": order.lots_executed,
+        "executed_value": str(order.executed_value),
+        "commission": str(order.commission),
+        "created_ts_ns": order.created_ts_ns,
+        "updated_ts_ns": order.updated_ts_ns,
+        "reject_reason": order.reject_reason,
+    }
+
+
+def order_from_dict(raw: Mapping[str, object]) -> Order:
+    """The inverse of ``order_to_dict``."""
+    price = raw["limit_price_ticks"]
+    return Order(
+        intent_key=str(raw["intent_key"]),
+        instrument_id=str(raw["instrument_id"]),
+        side=Side(int(str(raw["side"]))),
+        lots_requested=int(str(raw["lots_requested"])),
+        limit_price_ticks=None if price is None else int(str(price)),
+        order_type=OrderType(int(str(raw["order_type"]))),
+        time_in_force=TimeInForce(int(str(raw["time_in_force"]))),
+        status=OrderStatus(int(str(raw["status"]))),
+        order_id=str(raw["order_id"]),
+        lots_executed=int(str(raw["lots_executed"])),
+        executed_value=Decimal(str(raw["executed_value"])),
+        commission=Decimal(str(raw["commission"])),
+        created_ts_ns=int(str(raw["created_ts_ns"])),
+        updated_ts_ns=int(str(raw["updated_ts_ns"])),
+        reject_reason=str(raw["reject_reason"]),
+    )

@@ -343,6 +343,11 @@ class ExchangeCore:
         self._accounts.get(account_id)
         return [o.report() for o in self._open.get(account_id, {}).values()]
 
+    def orders(self, account_id: str) -> list[OrderReport]:
+        """Every order an account placed, working or final, in placement order."""
+        self._accounts.get(account_id)
+        return [o.report() for o in self._orders.values() if o.account_id == account_id]
+
     def post_order(
         self,
         account_id: str,

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from scalp_system.core.instrument import Instrument
 from scalp_system.core.market import Trade
-from scalp_system.core.orders import Fill, OrderStatus, OrderType, Side, TimeInForce
+from scalp_system.core.orders import Fill, Order, OrderStatus, OrderType, Side, TimeInForce
 from scalp_system.exchange.errors import RateLimitInfo
 
 
@@ -61,6 +62,30 @@ class OrderReport:
     def is_open(self) -> bool:
         """The order is still working (NEW or PARTIALLYFILL)."""
         return not self.status.is_terminal
+
+    def to_order(self, instrument: Instrument | None = None) -> Order:
+        """The system's Order this report describes; with ``instrument``, a market order carries its
+        initial price in ticks."""
+        price_ticks = self.price_ticks
+        if price_ticks is None and instrument is not None and self.initial_price > 0:
+            price_ticks = instrument.to_ticks(self.initial_price)
+        return Order(
+            intent_key=self.request_key,
+            instrument_id=self.instrument_uid,
+            side=self.side,
+            lots_requested=self.lots_requested,
+            limit_price_ticks=price_ticks,
+            order_type=self.order_type,
+            time_in_force=self.time_in_force,
+            status=self.status,
+            order_id=self.order_id,
+            lots_executed=self.lots_executed,
+            executed_value=self.executed_value,
+            commission=self.commission,
+            created_ts_ns=self.created_ns,
+            updated_ts_ns=self.updated_ns,
+            reject_reason=self.message,
+        )
 
 
 # --- events ---------------------------------------------------------------------------------

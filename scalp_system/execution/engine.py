@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from scalp_system.core.clock import NS_PER_S, Clock
 from scalp_system.core.events import (
@@ -26,8 +26,8 @@ from scalp_system.core.events import (
     PositionChanged,
     SubmitOrder,
 )
-from scalp_system.core.orders import Fill, Order, OrderStatus, OrderType, Side, TimeInForce
-from scalp_system.core.venue import OrderRejectedError, OutcomeUnknownError, Venue, VenueError
+from scalp_system.core.orders import Fill, Order, OrderStatus, order_from_dict, order_to_dict
+from scalp_system.core.venue import FillHistory, OrderRejectedError, OutcomeUnknownError, Venue, VenueError
 from scalp_system.execution.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,16 @@ class IntentJournal(Protocol):
 
     async def record_fill(self, fill: Fill) -> None:
         """Persist a fill durably."""
+        ...
+
+
+@runtime_checkable
+class IntentHistory(Protocol):
+    """A journal that can list the intents it stored (the restart path reads it: intents stored after
+    the last checkpoint are known only there)."""
+
+    async def intents_since(self, since_ns: int) -> list[Order]:
+        """Stored intents created at or after ``since_ns`` (UTC ns), oldest first."""
         ...
 
 
@@ -272,6 +282,58 @@ class ExecutionEngine:
             )
         return True
 
+    # --- fill recovery ---------------------------------------------------------------------
+
+    def _fills_incomplete(self, order: Order) -> bool:
+        return self._filled_lots.get(order.intent_key, 0) < order.lots_executed
+
+    async def recover_fills(self, since_ns: int | None = None) -> list[Fill]:
+        """Fills the venue executed that this engine never applied, oldest first (not yet applied).
+
+        After a crash the TradesStream messages of the dead process are gone: an order acknowledged
+        (or filled) just before the kill, or filled while nothing ran, has executions nobody booked.
+        This asks the venue for the executions (GetOrderState stages, by intent key) of every order
+        that may have some: working, unknown or not fully booked orders, and — when ``since_ns`` is
+        given and the journal keeps history — every intent stored since then (``None``: no journal
+        history is read; ``0``: all of it, e.g. when no checkpoint exists). Orders the engine did not
+        know are adopted in the venue's state. Venues without a fill history return nothing here;
+        reconciliation still corrects their positions.
+        """
+        if not isinstance(self.venue, FillHistory):
+            return []
+        keys = [
+            key
+            for key, order in self._orders.items()
+            if not order.status.is_terminal or key in self._unknown or self._fills_incomplete(order)
+        ]
+        if since_ns is not None and isinstance(self._journal, IntentHistory):
+            for stored in await self._journal.intents_since(since_ns):
+                if stored.intent_key in self._orders or stored.intent_key in keys:
+                    continue
+                keys.append(stored.intent_key)
+                try:
+                    found = await self.venue.order_state(stored.intent_key)
+                except VenueError as exc:
+                    log.warning("state of stored intent %s unavailable: %s", stored.intent_key, exc.code)
+                    continue
+                if found is not None:
+                    await self._adopt(found)
+        return await self._unbooked_fills(keys)
+
+    async def _unbooked_fills(self, keys: Iterable[str]) -> list[Fill]:
+        assert isinstance(self.venue, FillHistory)
+        missed: dict[str, Fill] = {}
+        for key in dict.fromkeys(keys):
+            try:
+                fills = await self.venue.order_fills(key)
+            except VenueError as exc:
+                log.warning("fills of intent %s unavailable: %s", key, exc.code)
+                continue
+            for fill in fills or ():
+                if not self.ledger.has_seen(fill.trade_id):
+                    missed.setdefault(fill.trade_id, replace(fill, intent_key=fill.intent_key or key))
+        return sorted(missed.values(), key=lambda f: (f.ts_ns, f.trade_id))
+
     # --- reconciliation --------------------------------------------------------------------
 
     async def reconcile(self) -> ReconcileReport:
@@ -318,10 +380,19 @@ class ExecutionEngine:
     # --- snapshot --------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, object]:
-        """JSON-able state: working and unknown orders (terminal ones live in the store)."""
-        keep = [o for o in self._orders.values() if not o.status.is_terminal or o.intent_key in self._unknown]
+        """JSON-able state: working, unknown and not fully booked orders (the rest live in the store)."""
+        keep = [
+            o
+            for o in self._orders.values()
+            if not o.status.is_terminal or o.intent_key in self._unknown or self._fills_incomplete(o)
+        ]
         return {
-            "orders": [_order_to_json(o) for o in keep],
+            "orders": [order_to_dict(o) for o in keep],
+            "filled_lots": {
+                o.intent_key: self._filled_lots[o.intent_key]
+                for o in keep
+                if o.intent_key in self._filled_lots
+            },
             "unknown": sorted(self._unknown),
             "ledger": self.ledger.snapshot(),
         }
@@ -331,10 +402,13 @@ class ExecutionEngine:
         orders = state.get("orders", [])
         assert isinstance(orders, list)
         for raw in orders:
-            order = _order_from_json(raw)
+            order = order_from_dict(raw)
             self._orders[order.intent_key] = order
             if order.order_id:
                 self._by_order_id[order.order_id] = order.intent_key
+        filled = state.get("filled_lots", {})
+        assert isinstance(filled, dict)
+        self._filled_lots.update({str(k): int(v) for k, v in filled.items()})
         unknown = state.get("unknown", [])
         assert isinstance(unknown, list)
         self._unknown = {str(k) for k in unknown}
@@ -428,45 +502,3 @@ class ExecutionEngine:
             await self._journal.record_order(order)
         if order.status != previous:
             self._emit(OrderStateChanged(order, previous, order.updated_ts_ns or self._clock.now_ns()))
-
-
-def _order_to_json(order: Order) -> dict[str, object]:
-    return {
-        "intent_key": order.intent_key,
-        "instrument_id": order.instrument_id,
-        "side": int(order.side),
-        "lots_requested": order.lots_requested,
-        "limit_price_ticks": order.limit_price_ticks,
-        "order_type": int(order.order_type),
-        "time_in_force": int(order.time_in_force),
-        "status": int(order.status),
-        "order_id": order.order_id,
-        "lots_executed": order.lots_executed,
-        "executed_value": str(order.executed_value),
-        "commission": str(order.commission),
-        "created_ts_ns": order.created_ts_ns,
-        "updated_ts_ns": order.updated_ts_ns,
-        "reject_reason": order.reject_reason,
-    }
-
-
-def _order_from_json(raw: object) -> Order:
-
-    assert isinstance(raw, dict)
-    return Order(
-        intent_key=str(raw["intent_key"]),
-        instrument_id=str(raw["instrument_id"]),
-        side=Side(raw["side"]),
-        lots_requested=int(raw["lots_requested"]),
-        limit_price_ticks=None if raw["limit_price_ticks"] is None else int(raw["limit_price_ticks"]),
-        order_type=OrderType(raw["order_type"]),
-        time_in_force=TimeInForce(raw["time_in_force"]),
-        status=OrderStatus(raw["status"]),
-        order_id=str(raw["order_id"]),
-        lots_executed=int(raw["lots_executed"]),
-        executed_value=Decimal(str(raw["executed_value"])),
-        commission=Decimal(str(raw["commission"])),
-        created_ts_ns=int(raw["created_ts_ns"]),
-        updated_ts_ns=int(raw["updated_ts_ns"]),
-        reject_reason=str(raw["reject_reason"]),
-    )

@@ -30,6 +30,47 @@ def seconds_to_ns(seconds: float) -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class FeatureColumns:
+    """Where each block of the base vector starts (the blocks before ``ofi`` start at fixed columns:
+    book level 0–3, depth imbalance from 4, slopes and cumulative depth ratios after it)."""
+
+    ofi: int
+    trades: int
+    volatility: int
+    atr: int
+    returns: int
+    vwap: int
+    trade_age: int
+    adaptive: int
+
+    @classmethod
+    def of(cls, specs: tuple[FeatureSpec, ...], n_depths: int, cfg: FeaturesConfig) -> FeatureColumns:
+        """Column starts from the block sizes, checked against the registry's names."""
+        ofi = 4 + 3 * n_depths
+        trades = ofi + n_depths * len(cfg.ofi_windows)
+        volatility = trades + 3 * len(cfg.trade_windows_s)
+        atr = volatility + len(cfg.volatility_windows)
+        returns = atr + 1
+        vwap = returns + len(cfg.return_horizons)
+        columns = cls(ofi, trades, volatility, atr, returns, vwap, vwap + 1, vwap + 2)
+        expected = (
+            (ofi, "ofi_l"),
+            (trades, "signed_volume_"),
+            (volatility, "realized_vol_"),
+            (atr, "atr_ticks"),
+            (returns, "return_"),
+            (vwap, "vwap_deviation_"),
+            (vwap + 1, "time_since_last_trade_"),
+        )
+        for column, prefix in expected:
+            if not specs[column].name.startswith(prefix):  # the registry and this layout drifted apart
+                raise AssertionError(f"feature {column} is {specs[column].name!r}, expected {prefix}…")
+        if sum(1 for s in specs if s.group != "adaptive") != columns.adaptive:
+            raise AssertionError(f"the base block does not end at column {columns.adaptive}")
+        return columns
+
+
+@dataclass(frozen=True, slots=True)
 class FeatureLayout:
     """Everything both implementations need, resolved once from config, depth and tick."""
 
@@ -48,6 +89,7 @@ class FeatureLayout:
     ewma_keep: tuple[float, ...]  # per half-life: 1 − alpha
     ewma_var_gain: tuple[float, ...]  # per half-life: keep · alpha
     n_base: int
+    columns: FeatureColumns
 
     @classmethod
     def build(
@@ -84,6 +126,7 @@ class FeatureLayout:
             ewma_keep=keeps,
             ewma_var_gain=tuple(k * a for k, a in zip(keeps, alphas, strict=True)),
             n_base=n_base,
+            columns=FeatureColumns.of(specs, len(depth_levels(lob_levels)), cfg),
         )
 
     @property

@@ -49,6 +49,7 @@ CONTROLS: dict[str, str] = {
     "operator_command": "A.5.15",
     "run_start": "A.8.15",
     "run_stop": "A.8.15",
+    "audit_recovered": "A.8.15",
 }
 DEFAULT_CONTROL = "A.8.15"
 
@@ -77,21 +78,43 @@ class AuditLog:
         self._lock = threading.Lock()
         self._last_sync = 0.0
         path.parent.mkdir(parents=True, exist_ok=True)
+        torn = _drop_torn_tail(path)
         self._seq, self._prev = self._resume_chain()
         self._handle = open(path, "ab")  # noqa: SIM115 - held open for the log's lifetime
+        if torn is not None:
+            self.record(
+                "audit_recovered",
+                "audit",
+                {
+                    "reason": "incomplete last line written by a crashed process was removed",
+                    "dropped_bytes": len(torn),
+                    "dropped_sha256": hashlib.sha256(torn).hexdigest(),
+                },
+            )
 
     def _resume_chain(self) -> tuple[int, str]:
+        """The sequence and hash to chain the next line to.
+
+        The head file is written after each line, so a process killed between the two leaves the
+        head one line behind: when the file's last line is exactly the head's successor (next
+        sequence, chained to the head's hash), the chain continues from that line. Any other
+        disagreement (fewer lines than the head records, an edited last line) keeps the head, so
+        the verifier still sees the damage instead of a new line papering over it.
+        """
         head = _read_head(self.path)
-        if head is not None:
-            return head
         last = _last_line(self.path)
         if last is None:
             segments = rotated_segments(self.path)
             last = _last_line(segments[-1]) if segments else None
         if last is None:
-            return 0, GENESIS
+            return head if head is not None else (0, GENESIS)
         record = json.loads(last)
-        return int(record["seq"]), _line_hash(last)
+        on_file = int(record["seq"]), _line_hash(last)
+        if head is None:
+            return on_file
+        if on_file[0] == head[0] + 1 and record.get("prev") == head[1]:
+            return on_file
+        return head
 
     def record(
         self,
@@ -177,6 +200,23 @@ def _read_head(path: Path) -> tuple[int, str] | None:
         return int(record["seq"]), str(record["hash"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _drop_torn_tail(path: Path) -> bytes | None:
+    """Cut an incomplete last line (a write torn by a crash) off the log; returns the bytes removed.
+
+    Only bytes after the last newline go: every complete line, and so the chain, stays intact."""
+    if not path.exists():
+        return None
+    data = path.read_bytes()
+    if not data or data.endswith(b"\n"):
+        return None
+    keep = data.rfind(b"\n") + 1
+    with open(path, "r+b") as handle:
+        handle.truncate(keep)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return data[keep:]
 
 
 def _last_line(path: Path) -> bytes | None:

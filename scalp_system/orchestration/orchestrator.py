@@ -59,6 +59,7 @@ from scalp_system.strategy.scalper import ScalperStrategy, Signal
 log = logging.getLogger(__name__)
 
 TIMER_NS = NS_PER_S
+RECOVERY_MARGIN_NS = NS_PER_S  # intents stored this long before a checkpoint are re-checked too
 
 
 class SignalSource(Protocol):
@@ -178,6 +179,9 @@ class Orchestrator:
         """Restore a checkpoint (if any), reconcile with the venue, set the day's equity."""
         if restored:
             self.restore(restored)
+        # Intents stored after the checkpoint are only in the journal; without a checkpoint, all are.
+        since_ns = max(0, int(restored.get("ts_ns", 0)) - RECOVERY_MARGIN_NS) if restored else 0
+        recovered = await self.recover_fills(since_ns)
         report = await self.execution.reconcile()
         for uid, (_ours, theirs) in report.position_corrections.items():
             position = self.execution.ledger.position(uid)
@@ -199,6 +203,7 @@ class Orchestrator:
                 "instruments": [i.ticker for i in self.instruments.values()],
                 "model": self.model_name,
                 "reconcile": {
+                    "fills_recovered": [f.trade_id for f in recovered],
                     "adopted": report.adopted_orders,
                     "orphans_cancelled": report.cancelled_orphans,
                     "resolved": report.resolved_intents,
@@ -207,7 +212,28 @@ class Orchestrator:
                 "equity": str(self.risk.equity()),
             },
         )
+        self.record_positions()
         self.risk.on_reconciled()
+
+    async def recover_fills(self, since_ns: int | None = None) -> list[Fill]:
+        """Book the fills the venue executed but this run never received (killed process, lost
+        stream message, an ack that raced its fill at the end of a run): ledger, risk, store, audit.
+        Risk commands they would trigger are not sent here; the next book re-derives them."""
+        recovered = await self.execution.recover_fills(since_ns)
+        for fill in recovered:
+            commands = await self._take_fill(fill)
+            if commands:
+                log.info("recovered fill %s: risk commands left to the next book", fill.trade_id)
+        if recovered:
+            log.warning("recovered %d fill(s) the run had not received", len(recovered))
+        return recovered
+
+    def record_positions(self) -> None:
+        """Snapshot every position the ledger knows into the store (after a restart's reconciliation
+        or a fill), so the store's latest positions are the account's."""
+        now = self.clock.now_ns()
+        for position in self.execution.ledger.positions().values():
+            self.side.position(position, now)
 
     async def run(
         self,
@@ -260,6 +286,7 @@ class Orchestrator:
         """Cancel working orders and write a final checkpoint."""
         if cancel_orders:
             await self.execution.cancel_all()
+        await self.recover_fills()
         self.save_checkpoint()
         self.side.record(
             "run_stop", "orchestrator", {"orders_posted": self.stats.orders_posted, "fills": self.stats.fills}
@@ -309,15 +336,20 @@ class Orchestrator:
             await self.reconcile()
 
     async def reconcile(self) -> None:
-        """Reconcile with the venue (after reconnects); the broker wins on positions and orders."""
+        """Reconcile with the venue (after reconnects); the broker wins on positions and orders.
+        Fills whose stream messages were lost while the stream was down are booked first."""
+        recovered = await self.recover_fills()
         report = await self.execution.reconcile()
         for uid, (_ours, theirs) in report.position_corrections.items():
             self.risk.reconcile_position(uid, theirs, self.execution.ledger.position(uid).avg_price)
-        if not report.clean:
+        if report.position_corrections:
+            self.record_positions()
+        if not report.clean or recovered:
             self.side.record(
                 "position_reconciled",
                 "orchestrator",
                 {
+                    "fills_recovered": [f.trade_id for f in recovered],
                     "orphans_cancelled": report.cancelled_orphans,
                     "adopted": report.adopted_orders,
                     "corrections": {k: list(v) for k, v in report.position_corrections.items()},
@@ -509,8 +541,14 @@ class Orchestrator:
 
     async def on_fill(self, fill: Fill) -> None:
         """A fill: ledger (deduplicated), risk (positions, stops, round trips), side channels."""
+        commands = await self._take_fill(fill)
+        if commands:
+            await self.execute(commands)
+
+    async def _take_fill(self, fill: Fill) -> list[SubmitOrder | CancelOrder] | None:
+        """Apply a fill everywhere; returns the risk commands it triggers (None for a duplicate)."""
         if not await self.execution.on_fill(fill):
-            return
+            return None
         self.stats.fills += 1
         per = self._per.get(fill.instrument_id)
         before = self.risk.position_lots(fill.instrument_id)
@@ -522,9 +560,10 @@ class Orchestrator:
             elif after == 0:
                 per.opened_ns = None
         self.side.fill(self.instruments.get(fill.instrument_id), fill)
+        self.side.position(self.execution.ledger.position(fill.instrument_id), self.clock.now_ns())
         if self.on_fill_processed is not None:
             self.on_fill_processed(fill, before, after)
-        await self.execute(list(commands))
+        return list(commands)
 
     async def on_order_update(self, order: Order) -> None:
         """An order state: execution's state machine, risk's in-flight book, plan roll-over."""

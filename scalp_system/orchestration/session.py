@@ -398,7 +398,10 @@ async def _seed_atr(orchestrator: Orchestrator, venue: ConnectedVenue, config: C
 
 
 async def _flatten(orchestrator: Orchestrator, source: LiveEventSource, wait_s: float = 5.0) -> None:
-    """Close every open position at the end of the run and wait briefly for the fills."""
+    """Close every open position at the end of the run and wait briefly for the fills. Executions
+    acknowledged but not yet received (an entry filled just before the deadline) are booked first,
+    so the position closed is the venue's."""
+    await orchestrator.recover_fills()
     commands = [
         c
         for uid in list(orchestrator.instruments)

@@ -24,7 +24,7 @@ from scalp_system.core.events import (
     TradingStateChanged,
 )
 from scalp_system.core.instrument import Instrument
-from scalp_system.core.orders import Fill
+from scalp_system.core.orders import Fill, Position
 from scalp_system.core.state import BreakerKind, TradingState
 from scalp_system.data.metrics import DataEngineMetrics
 from scalp_system.monitoring.audit import AuditLog
@@ -92,6 +92,11 @@ class SideChannels:
         ticker = instrument.ticker if instrument else fill.instrument_id
         if self.metrics is not None:
             self.metrics.fills.labels(instrument=ticker, side=fill.side.name).inc()
+
+    def position(self, position: Position, ts_ns: int) -> None:
+        """A position's new state goes to the store (queued; a restart re-records it after reconciling)."""
+        if self.store is not None:
+            self.store.record_position(position, ts_ns)
 
     def execution_event(self, event: object, instruments: Mapping[str, Instrument]) -> None:
         """Order lifecycle events: audited; rejects counted."""

@@ -57,13 +57,21 @@ def _money(value: Decimal | None) -> str:
 
 def summary_table(outcome: SweepOutcome, top: int = TOP_ROWS) -> Table:
     """The best configurations by out-of-sample net PnL, with the in-sample column and flags."""
-    table = Table(title=f"top {min(top, len(outcome.table.rows))} of {len(outcome.table.rows)} configurations")
-    for column in ("rank", "configuration", "OOS net PnL", "OOS trades", "fold PnL min", "IS net PnL", "flags"):
+    table = Table(
+        title=f"top {min(top, len(outcome.table.rows))} of {len(outcome.table.rows)} configurations"
+    )
+    for column in (
+        "rank",
+        "configuration",
+        "OOS net PnL",
+        "OOS trades",
+        "fold PnL min",
+        "IS net PnL",
+        "flags",
+    ):
         table.add_column(column, justify="left" if column in ("configuration", "flags") else "right")
     for row in outcome.table.rows[:top]:
-        flags = " ".join(
-            name for name, on in (("overfit", row.overfit), ("IS+OOS-", row.sign_flip)) if on
-        )
+        flags = " ".join(name for name, on in (("overfit", row.overfit), ("IS+OOS-", row.sign_flip)) if on)
         table.add_row(
             "—" if row.rank is None else f"{row.rank:g}",
             row.label,

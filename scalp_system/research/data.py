@@ -69,12 +69,16 @@ def _load(request: DataRequest, config: Config) -> tuple[Recording, ...]:
     for source in request.sources:
         if source.books is not None:
             assert source.tick is not None and source.lot is not None
-            instrument = instrument_from_flags(source.ticker, str(source.tick), str(source.lot), source.currency)
+            instrument = instrument_from_flags(
+                source.ticker, str(source.tick), str(source.lot), source.currency
+            )
             loaded = load_recordings_csv(source.books, source.trades, instrument, config)
             recordings += [cut(r, period.start_ns, period.end_ns) for r in loaded]
         else:
             assert source.db is not None
-            recordings += load_recordings_db(source.db, [source.ticker], period.start_ns, period.end_ns, config)
+            recordings += load_recordings_db(
+                source.db, [source.ticker], period.start_ns, period.end_ns, config
+            )
     kept = tuple(r for r in recordings if len(r.books))
     if not kept:
         raise ValueError(f"group {request.group!r}: no books in period {period.name!r}")

@@ -14,6 +14,7 @@ connects to an existing cluster instead, whose nodes must have this package inst
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -63,15 +64,23 @@ class SweepOutcome:
     @property
     def complete(self) -> bool:
         """Every task of the plan has a successful result."""
-        return not self.interrupted and not self.failed and len(self.executed) + len(self.reused) == len(
-            self.plan.tasks
+        return (
+            not self.interrupted
+            and not self.failed
+            and len(self.executed) + len(self.reused) == len(self.plan.tasks)
         )
+
+
+def _ray() -> Any:
+    """The ray module (imported only when a sweep runs; typed loosely on purpose)."""
+    import ray
+
+    return ray
 
 
 def _connect(address: str | None, workers: int | None) -> bool:
     """Start or join Ray; True when this call started it (and must shut it down)."""
-    import ray
-
+    ray = _ray()
     if ray.is_initialized():
         return False
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
@@ -103,15 +112,18 @@ class _Driver:
         hook: TaskHook | None,
         window: int,
     ) -> None:
-        import ray
-
+        ray = _ray()
         self.ray = ray
         self.spec = spec
         self.plan = plan
         self.journal = journal
         self.hook = hook
         self.window = window
-        options: dict[str, Any] = {"max_retries": spec.sweep.max_retries, "retry_exceptions": True, "num_cpus": 1}
+        options: dict[str, Any] = {
+            "max_retries": spec.sweep.max_retries,
+            "retry_exceptions": True,
+            "num_cpus": 1,
+        }
         self.train_remote = ray.remote(train_model).options(**options)
         self.eval_remote = ray.remote(evaluate).options(**options)
         self.data_refs: dict[str, Any] = {}
@@ -157,7 +169,7 @@ class _Driver:
     def _finish(self, ref: Any) -> bool:
         task = self.in_flight.pop(ref)
         try:
-            row = self.ray.get(ref)
+            row: dict[str, Any] = self.ray.get(ref)
         except Exception as exc:
             row = {
                 "task_id": task.task_id,
@@ -171,7 +183,7 @@ class _Driver:
             }
         row["finished_utc"] = datetime.now(UTC).isoformat(timespec="seconds")
         self.journal.append(row)
-        ok = row["status"] == "ok"
+        ok = bool(row["status"] == "ok")
         (self.executed if ok else self.failed).append(task.task_id)
         return ok
 
@@ -205,17 +217,15 @@ class _Driver:
     def cancel(self) -> None:
         """Cancel everything still running (its results are simply not recorded)."""
         for ref in list(self.in_flight) + list(self.unsaved_trains):
-            try:
+            with contextlib.suppress(Exception):  # already finished or gone: nothing to cancel
                 self.ray.cancel(ref, force=True)
-            except Exception:  # already finished or gone: nothing to cancel
-                pass
         self.in_flight.clear()
         self.unsaved_trains.clear()
 
 
-def _write_outputs(spec: SweepSpec, plan: SweepPlan, journal: Journal, meta: dict[str, Any]) -> tuple[
-    SweepTable, dict[str, Path]
-]:
+def _write_outputs(
+    spec: SweepSpec, plan: SweepPlan, journal: Journal, meta: dict[str, Any]
+) -> tuple[SweepTable, dict[str, Path]]:
     rows = journal.rows()
     table = summarise(plan, rows, spec.sweep.overfit_rank_gap)
     records = table_records(table)
@@ -226,7 +236,11 @@ def _write_outputs(spec: SweepSpec, plan: SweepPlan, journal: Journal, meta: dic
     }
     write_parquet(records, files["results_parquet"])
     files["report_html"] = journal.write_text("report.html", render_report(spec, plan, table, rows, meta))
-    summary = {**meta, "spec": spec.model_dump(mode="json", by_alias=True), "spearman_is_oos": table.spearman_is_oos}
+    summary = {
+        **meta,
+        "spec": spec.model_dump(mode="json", by_alias=True),
+        "spearman_is_oos": table.spearman_is_oos,
+    }
     files["sweep_json"] = journal.write_text("sweep.json", json.dumps(summary, indent=2, default=str))
     return table, files
 
@@ -261,9 +275,7 @@ def run_sweep(
     if pending:
         owned = _connect(address, workers)
         try:
-            import ray
-
-            cpus = float(ray.cluster_resources().get("CPU", 1.0))
+            cpus = float(_ray().cluster_resources().get("CPU", 1.0))
             window = max(4, int(cpus) * 4)
             driver = _Driver(spec, plan, journal, hook, window)
             if progress is not None:
@@ -271,9 +283,7 @@ def run_sweep(
             completed = driver.run(pending, stop_after, progress)
         finally:
             if owned:
-                import ray
-
-                ray.shutdown()
+                _ray().shutdown()
     elapsed = time.perf_counter() - started
     meta = {
         "name": spec.sweep.name,

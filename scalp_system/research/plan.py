@@ -155,7 +155,11 @@ def plan_sweep(spec: SweepSpec) -> SweepPlan:
                 train_id = None
                 if walk.train:
                     train_id = _digest(
-                        {"train": training_settings(point.config), "data": data.fingerprint, "fold": fold.ident}
+                        {
+                            "train": training_settings(point.config),
+                            "data": data.fingerprint,
+                            "fold": fold.ident,
+                        }
                     )
                     jobs.setdefault(train_id, TrainJob(train_id, data, point.config, fold))
                 task_id = _digest(

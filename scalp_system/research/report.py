@@ -22,7 +22,8 @@ IS_COLOR = "#94a3b8"
 NEG_COLOR = "#dc2626"
 
 CSS = """
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#0f172a;background:#f8fafc}
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#0f172a;
+background:#f8fafc}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .sub{color:#475569;margin-bottom:16px}
 .cards{display:flex;flex-wrap:wrap;gap:12px}
@@ -125,7 +126,7 @@ def _ranking(table: SweepTable) -> str:
             flags.append('<span class="flag">incomplete</span>')
         body.append(
             f'<tr><td class="n">{_number(row.rank, 1)}</td>'
-            f"<td>{escape(row.label)}<br><span class=\"muted\">{escape(row.config_id)}</span></td>"
+            f'<td>{escape(row.label)}<br><span class="muted">{escape(row.config_id)}</span></td>'
             f"{_side_cells(row.oos)}"
             f'<td class="n">{_money(row.is_.net_pnl) if row.is_ else "—"}</td>'
             f'<td class="n">{row.is_.trades if row.is_ else "—"}</td>'
@@ -201,8 +202,10 @@ def render_report(
     cards = "".join(
         [
             _card("configurations", str(len(plan.points))),
-            _card("tasks ok / failed / pending", f"{statuses.count('ok')} / {statuses.count('failed')} / "
-                  f"{statuses.count('pending')}"),
+            _card(
+                "tasks ok / failed / pending",
+                f"{statuses.count('ok')} / {statuses.count('failed')} / {statuses.count('pending')}",
+            ),
             _card("training jobs", str(len(plan.train_jobs))),
             _card("Spearman IS vs OOS", spearman),
             _card("best OOS net PnL", _money(best.oos.net_pnl) if best and best.oos else "—"),
@@ -217,7 +220,7 @@ def render_report(
     )
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sweep {title}</title>'
-        f"<style>{CSS}</style></head><body><h1>Sweep: {title}</h1><div class=\"sub\">{sub}</div>"
+        f'<style>{CSS}</style></head><body><h1>Sweep: {title}</h1><div class="sub">{sub}</div>'
         f'<div class="cards">{cards}</div>'
         f"<h2>Net PnL in and out of sample</h2>{_chart(table)}"
         f"<h2>Ranking by out-of-sample net PnL</h2>{_ranking(table)}"

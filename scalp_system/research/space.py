@@ -65,8 +65,9 @@ def base_mapping(spec: SweepSpec) -> dict[str, Any]:
         try:
             data = tomllib.loads(spec.sweep.base_config.read_text(encoding="utf-8"))
         except FileNotFoundError:
+            missing = spec.sweep.base_config
             raise SweepError(
-                f"sweep error in {spec.source}: sweep.base_config — file {spec.sweep.base_config} does not exist"
+                f"sweep error in {spec.source}: sweep.base_config — file {missing} does not exist"
             ) from None
         except tomllib.TOMLDecodeError as exc:
             raise SweepError(f"sweep error in {spec.sweep.base_config}: not valid TOML — {exc}") from None
@@ -103,7 +104,7 @@ def _draw(values: list[ParameterValue] | ValueRange, rng: np.random.Generator) -
     else:
         drawn = float(rng.uniform(values.low, values.high))
     rounded = float(f"{drawn:.{RANDOM_DIGITS}g}")
-    return int(round(rounded)) if values.integral else rounded
+    return round(rounded) if values.integral else rounded
 
 
 def configurations(spec: SweepSpec) -> list[ConfigPoint]:

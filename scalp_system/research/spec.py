@@ -223,7 +223,9 @@ def check_config_key(key: str) -> None:
     if section not in sections or not field:
         raise ValueError(f"{key}: unknown config key (sections: {', '.join(sections)})")
     annotation = sections[section].annotation
-    fields = annotation.model_fields if isinstance(annotation, type) and issubclass(annotation, BaseModel) else {}
+    fields = (
+        annotation.model_fields if isinstance(annotation, type) and issubclass(annotation, BaseModel) else {}
+    )
     if field not in fields:
         raise ValueError(f"{key}: unknown config key ({section} has: {', '.join(fields)})")
 
@@ -258,7 +260,9 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{location}{shown} — {message}" if location else message
 
 
-def sweep_from_mapping(data: Mapping[str, Any], source: str = "<sweep>", root: Path | None = None) -> SweepSpec:
+def sweep_from_mapping(
+    data: Mapping[str, Any], source: str = "<sweep>", root: Path | None = None
+) -> SweepSpec:
     """Validate a parsed sweep mapping; relative paths resolve against ``root``."""
     resolved = _resolve_paths(dict(data), root or Path.cwd())
     resolved["source"] = source

@@ -147,8 +147,18 @@ def summarise(plan: SweepPlan, rows: dict[str, dict[str, Any]], overfit_rank_gap
         sign_flip = oos is not None and ins is not None and ins.net_pnl > 0 >= oos.net_pnl
         summaries.append(
             ConfigSummary(
-                rank, point.config_id, point.label, dict(point.params), total, ok_count, failed, oos, ins,
-                is_rank, overfit, sign_flip,
+                rank,
+                point.config_id,
+                point.label,
+                dict(point.params),
+                total,
+                ok_count,
+                failed,
+                oos,
+                ins,
+                is_rank,
+                overfit,
+                sign_flip,
             )
         )
     summaries.sort(key=lambda s: (s.rank is None, s.rank if s.rank is not None else 0.0, s.config_id))
@@ -237,7 +247,7 @@ def _csv_text(records: Iterable[dict[str, Any]]) -> str:
 
 
 def _arrow_column(name: str, values: list[Any]) -> Any:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
     if name.endswith(("net_pnl", "max_drawdown", "pnl_min")):
         return pa.array(values, type=pa.decimal128(38, MONEY_SCALE))
@@ -249,8 +259,8 @@ def _arrow_column(name: str, values: list[Any]) -> Any:
 
 def write_parquet(records: list[dict[str, Any]], path: Path) -> None:
     """The records as a parquet file (money as decimal128(38, 12), exact)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
     names = list(records[0]) if records else ["config_id"]
     columns = {name: _arrow_column(name, [r.get(name) for r in records]) for name in names}

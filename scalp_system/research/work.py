@@ -81,7 +81,9 @@ def train_model(job: TrainJob, data: GroupData | DataRequest, hook: TaskHook | N
         raise ValueError(f"fold {job.fold.index}: the training window holds no books")
     with tempfile.TemporaryDirectory(prefix="scalp-sweep-train-") as tmp:
         config = _with_registry(job.config, Path(tmp))
-        recordings = [MlRecording(p.books, p.trades if len(p.trades) else None, p.instrument.tick) for p in parts]
+        recordings = [
+            MlRecording(p.books, p.trades if len(p.trades) else None, p.instrument.tick) for p in parts
+        ]
         train_and_save(config, recordings, open_registry(config))
         return pack_registry(Path(tmp))
 
@@ -111,7 +113,9 @@ def evaluate(
         if model is not None:
             unpack_registry(model, Path(tmp))
             config = _with_registry(config, Path(tmp))
-        in_sample = _backtest(config, _train_parts(group, task.fold), task.order_latency_ms) if model else None
+        in_sample = (
+            _backtest(config, _train_parts(group, task.fold), task.order_latency_ms) if model else None
+        )
         out_of_sample = _backtest(
             config, _test_parts(group, task.fold, config.ml.horizon), task.order_latency_ms
         )

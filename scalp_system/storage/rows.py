@@ -16,7 +16,16 @@ import numpy as np
 
 from scalp_system.core.instrument import Instrument, InstrumentKind
 from scalp_system.core.market import OrderBook, Trade
-from scalp_system.core.orders import Fill, Order, OrderStatus, OrderType, Position, Side, TimeInForce
+from scalp_system.core.orders import (
+    Fill,
+    Order,
+    OrderStatus,
+    OrderType,
+    Position,
+    Side,
+    TimeInForce,
+    order_to_dict,
+)
 from scalp_system.storage.schema import Row
 
 _LE_I64 = np.dtype("<i8")
@@ -65,23 +74,7 @@ def trade_row(trade: Trade, seq: int = 0) -> Row:
 
 def order_row(order: Order) -> Row:
     """An orders row (the latest snapshot of one intent)."""
-    return {
-        "intent_key": order.intent_key,
-        "instrument_id": order.instrument_id,
-        "side": int(order.side),
-        "lots_requested": order.lots_requested,
-        "limit_price_ticks": order.limit_price_ticks,
-        "order_type": int(order.order_type),
-        "time_in_force": int(order.time_in_force),
-        "status": int(order.status),
-        "order_id": order.order_id,
-        "lots_executed": order.lots_executed,
-        "executed_value": str(order.executed_value),
-        "commission": str(order.commission),
-        "created_ts_ns": order.created_ts_ns,
-        "updated_ts_ns": order.updated_ts_ns,
-        "reject_reason": order.reject_reason,
-    }
+    return order_to_dict(order)
 
 
 def order_from_row(row: tuple[Any, ...]) -> Order:

@@ -10,7 +10,6 @@ import pytest
 
 from scalp_system.backtest.runner import Recording, run_backtest
 from scalp_system.config import Config, config_from_mapping
-from scalp_system.core.frames import TradeFrame
 from scalp_system.data.csv_import import read_recording
 from scalp_system.exchange.replay import recording_instrument
 from scalp_system.ml.dataset import Recording as MlRecording
@@ -18,18 +17,6 @@ from scalp_system.orchestration.models import load_ensemble, open_registry, trai
 
 TRAIN_ROWS = 2500
 TEST_ROWS = 2500
-
-
-def _trades_between(trades: TradeFrame, start: int, end: int) -> TradeFrame:
-    mask = (trades.exchange_ts_ns >= start) & (trades.exchange_ts_ns < end)
-    return TradeFrame(
-        trades.instrument_id,
-        trades.exchange_ts_ns[mask],
-        trades.local_ts_ns[mask],
-        trades.price_ticks[mask],
-        trades.lots[mask],
-        trades.aggressor[mask],
-    )
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +42,10 @@ def world(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
     end = int(books.exchange_ts_ns[TRAIN_ROWS + TEST_ROWS])
     train_and_save(
         config,
-        [MlRecording(books.slice(0, TRAIN_ROWS), _trades_between(trades, 0, cut), instrument.tick)],
+        [MlRecording(books.slice(0, TRAIN_ROWS), trades.between(None, cut), instrument.tick)],
         open_registry(config),
     )
-    test = Recording(
-        instrument, books.slice(TRAIN_ROWS, TRAIN_ROWS + TEST_ROWS), _trades_between(trades, cut, end)
-    )
+    test = Recording(instrument, books.slice(TRAIN_ROWS, TRAIN_ROWS + TEST_ROWS), trades.between(cut, end))
     return config, test
 
 

@@ -23,26 +23,7 @@ _STREAM = orders_pb2.OrderStateStreamResponse
 
 def order_of(report: OrderReport, instrument: Instrument) -> Order:
     """The core Order an exchange report describes (market orders carry their initial price)."""
-    price_ticks = report.price_ticks
-    if price_ticks is None and report.initial_price > 0:
-        price_ticks = instrument.to_ticks(report.initial_price)
-    return Order(
-        intent_key=report.request_key,
-        instrument_id=report.instrument_uid,
-        side=report.side,
-        lots_requested=report.lots_requested,
-        limit_price_ticks=price_ticks,
-        order_type=report.order_type,
-        time_in_force=report.time_in_force,
-        status=report.status,
-        order_id=report.order_id,
-        lots_executed=report.lots_executed,
-        executed_value=report.executed_value,
-        commission=report.commission,
-        created_ts_ns=report.created_ns,
-        updated_ts_ns=report.updated_ns,
-        reject_reason=report.message,
-    )
+    return report.to_order(instrument)
 
 
 def order_state(report: OrderReport, instrument: Instrument) -> orders_pb2.OrderState:

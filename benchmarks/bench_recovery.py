@@ -27,6 +27,7 @@ import importlib.util
 import json
 import os
 import secrets
+import shutil
 import statistics
 import tempfile
 import time
@@ -71,7 +72,7 @@ def _config(state_dir: Path) -> Config:
 
 
 def prepare_models(config: Config) -> None:
-    """Train once on the BTCUSDT recording's first half; save it twice (v1, v2); damage v2's trees."""
+    """Train once on the BTCUSDT recording's first half and save it twice (v1, v2) of each family."""
     instrument = instrument_from_flags("BTCUSDT", "0.1", "0.001", "usdt")
     (recording,) = load_recordings_csv(
         DATA / "usdm_btcusdt_20240808_depth20.csv.gz", DATA / "usdm_btcusdt_20240808_trades.csv.gz",
@@ -85,7 +86,6 @@ def prepare_models(config: Config) -> None:
     result = train_and_save(config, [head], registry)  # v1 of each family
     for bundle in result.bundles:
         registry.save(bundle)  # v2 of each family
-    _damage_current(config.ml.registry_dir / "lightgbm")
 
 
 def _damage_current(model_dir: Path) -> Path:
@@ -114,7 +114,7 @@ async def crash_and_recover(config: Config) -> dict[str, Any]:
     token = secrets.token_urlsafe(24)
     exchange_config = config.exchange.model_copy(update={"port": 0, "host": "127.0.0.1"})
     market = SyntheticMarket(default_catalogue(), seed=exchange_config.seed, start_ns=time.time_ns())
-    exchange = LocalExchange(exchange_config, token, source=market, history_s=120.0)
+    exchange = LocalExchange(exchange_config, token, source=market, history_s=60.0)
     await exchange.start()
     try:
         instruments = _pick(exchange)
@@ -127,7 +127,7 @@ async def crash_and_recover(config: Config) -> dict[str, Any]:
         await before.start()
         checkpoints.save(before.snapshot())
         target = instruments[0]
-        book = await client.get_order_book(target, 5)
+        book = await client.get_order_book(target, 10)
         assert book.best_ask is not None and book.best_bid is not None
         await client.post_order(account, SubmitOrder(new_intent_key(), target.uid, Side.BUY, 1,
                                                      book.best_ask + 5, TimeInForce.FILL_AND_KILL), target)
@@ -172,11 +172,13 @@ async def crash_and_recover(config: Config) -> dict[str, Any]:
         await exchange.stop()
 
 
-def run_once() -> dict[str, Any]:
-    """One full scenario in a fresh temporary state directory."""
+def run_once(trained_registry: Path) -> dict[str, Any]:
+    """One full scenario in a fresh state directory, starting from a copy of the trained registry
+    whose newest tree model is then damaged."""
     with tempfile.TemporaryDirectory(prefix="bench_recovery_") as tmp:
         config = _config(Path(tmp))
-        prepare_models(config)
+        shutil.copytree(trained_registry, config.ml.registry_dir)
+        _damage_current(config.ml.registry_dir / "lightgbm")
         return asyncio.run(crash_and_recover(config))
 
 
@@ -190,9 +192,12 @@ def main() -> None:
     repetitions = 1 if args.quick else 3
     print(f"recovery time ({repetitions}x: checkpoint + corrupt model + reconcile on the local exchange)")
     runs = []
-    for _ in range(repetitions):
-        run = run_once()
-        runs.append(run)
+    with tempfile.TemporaryDirectory(prefix="bench_recovery_models_") as models:
+        template = _config(Path(models))
+        prepare_models(template)
+        for _ in range(repetitions):
+            runs.append(run_once(template.ml.registry_dir))
+    for run in runs:
         steps = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in run["steps_s"].items())
         print(f"  recovered in {run['total_s']:.3f} s ({steps}); {run['outcome']}")
     totals = [r["total_s"] for r in runs]

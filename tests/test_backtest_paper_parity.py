@@ -266,7 +266,13 @@ class LockstepFeed:
     async def _arrival(self, kind: type) -> RunEvent:
         waiting = self._arrived[kind]
         while not waiting:
-            event = await asyncio.wait_for(self._live.next_event(), WIRE_TIMEOUT_S)
+            try:
+                event = await asyncio.wait_for(self._live.next_event(), WIRE_TIMEOUT_S)
+            except TimeoutError:
+                pytest.fail(
+                    f"no {kind.__name__} arrived within {WIRE_TIMEOUT_S} s after step {self.steps} "
+                    f"(market time {self._exchange.market_ns()}); still expected: {list(self._expected)}"
+                )
             if isinstance(event, ConnectivityChanged):
                 assert event.up and event.reason == "connected", f"a stream broke: {event}"
                 continue  # each stream's first message says it is up; the backtest has no connection

@@ -19,9 +19,6 @@ exposes time-ordered events only.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,11 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from scalp_system.core.clock import NS_PER_MS
 from scalp_system.core.frames import BookFrame, TradeFrame, merge_events
 from scalp_system.core.instrument import Instrument, InstrumentKind
 from scalp_system.core.market import Aggressor
 from scalp_system.core.orders import Side
+from scalp_system.data.csv_import import read_recording
 from scalp_system.exchange.catalogue import stable_uid
 from scalp_system.exchange.source import BookUpdated, ClientExecuted, SourceEvent, TapePrinted
 
@@ -61,86 +58,6 @@ def recording_instrument(
     )
 
 
-def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    return raw.decode("ascii")
-
-
-def load_depth_csv(path: str | Path, instrument: Instrument) -> BookFrame:
-    """A ``*_depth*.csv[.gz]`` recording as a BookFrame in the instrument's ticks and lots.
-
-    Prices are rounded to the nearest tick, sizes to the nearest lot; a level that rounds to zero
-    lots is dropped (the rest of its side moves up). Rows are stably sorted by exchange time."""
-    text = _read_text(Path(path))
-    header = text[: text.index("\n")].split(",")
-    if header[:2] != ["local_ts_ns", "exch_ts_ms"] or len(header) < 6 or (len(header) - 2) % 4:
-        raise ValueError(f"{path}: not a wide depth recording (header {header[:6]}...)")
-    levels = (len(header) - 2) // 4
-    stamps = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1, usecols=(0, 1), dtype=np.int64, ndmin=2)
-    values = np.genfromtxt(
-        io.StringIO(text),
-        delimiter=",",
-        skip_header=1,
-        usecols=range(2, len(header)),
-        dtype=np.float64,
-        filling_values=0.0,
-    )
-    values = values.reshape(len(stamps), levels, 4)
-    tick, lot = float(instrument.tick), float(instrument.lot)
-    bid_px = np.rint(values[:, :, 0] / tick).astype(np.int64)
-    bid_qty = np.rint(values[:, :, 1] / lot).astype(np.int64)
-    ask_px = np.rint(values[:, :, 2] / tick).astype(np.int64)
-    ask_qty = np.rint(values[:, :, 3] / lot).astype(np.int64)
-    bid_px, bid_qty = _compact(bid_px, bid_qty)
-    ask_px, ask_qty = _compact(ask_px, ask_qty)
-    exch = stamps[:, 1] * NS_PER_MS
-    order = np.argsort(exch, kind="stable")
-    return BookFrame(
-        instrument.uid,
-        exch[order],
-        stamps[order, 0],
-        bid_px[order],
-        bid_qty[order],
-        ask_px[order],
-        ask_qty[order],
-        np.ones(len(order), dtype=np.bool_),
-    )
-
-
-def _compact(px: np.ndarray, qty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Drop empty levels (size ≤ 0 or price ≤ 0) keeping the order of the rest; pad with zeros."""
-    empty = (qty <= 0) | (px <= 0)
-    px = np.where(empty, 0, px)
-    qty = np.where(empty, 0, qty)
-    if not empty.any():
-        return px, qty
-    order = np.argsort(empty, axis=1, kind="stable")
-    return np.take_along_axis(px, order, axis=1), np.take_along_axis(qty, order, axis=1)
-
-
-def load_trades_csv(path: str | Path, instrument: Instrument) -> TradeFrame:
-    """A ``*_trades.csv[.gz]`` recording (local_ts_ns, exch_ts_ms, trade_id, price, qty, aggressor)."""
-    reader = csv.reader(io.StringIO(_read_text(Path(path))))
-    header = next(reader)
-    if header[:6] != ["local_ts_ns", "exch_ts_ms", "trade_id", "price", "qty", "aggressor"]:
-        raise ValueError(f"{path}: not a trades recording (header {header})")
-    rows = list(reader)
-    tick, lot = float(instrument.tick), float(instrument.lot)
-    local = np.array([int(r[0]) for r in rows], dtype=np.int64)
-    exch = np.array([int(r[1]) for r in rows], dtype=np.int64) * NS_PER_MS
-    price = np.rint(np.array([float(r[3]) for r in rows]) / tick).astype(np.int64)
-    lots = np.rint(np.array([float(r[4]) for r in rows]) / lot).astype(np.int64)
-    sides = {"buy": int(Aggressor.BUY), "sell": int(Aggressor.SELL)}
-    aggressor = np.array([sides.get(r[5].strip().lower(), 0) for r in rows], dtype=np.int8)
-    ids = np.array([r[2] for r in rows], dtype=np.str_)
-    order = np.argsort(exch, kind="stable")
-    return TradeFrame(
-        instrument.uid, exch[order], local[order], price[order], lots[order], aggressor[order], ids[order]
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class ReplayFeed:
     """One instrument's recording: its definition, books and trades (frames in its ticks and lots)."""
@@ -151,10 +68,11 @@ class ReplayFeed:
 
     @classmethod
     def from_csv(cls, instrument: Instrument, depth_path: str | Path, trades_path: str | Path) -> ReplayFeed:
-        """Load the two CSV files of a recording."""
-        return cls(
-            instrument, load_depth_csv(depth_path, instrument), load_trades_csv(trades_path, instrument)
-        )
+        """Load the two CSV files of a recording with the project's strict importer (bad rows are
+        refused with file and line; see ``data.csv_import``)."""
+        books, trades = read_recording(Path(depth_path), Path(trades_path), instrument)
+        assert trades is not None
+        return cls(instrument, books, trades)
 
 
 class _ClientQuote:

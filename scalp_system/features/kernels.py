@@ -267,10 +267,6 @@ def z_score_row(
 
 # -- the incremental entry point -----------------------------------------------------------------
 def _incremental_step(
-    bid_px: I64,
-    bid_qty: I64,
-    ask_px: I64,
-    ask_qty: I64,
     cur: I64,
     prev: I64,
     counters: I64,
@@ -289,6 +285,10 @@ def _incremental_step(
     z_floor_sq: F64,
     ewma_coef: F64,
     tick: float,
+    bid_px: I64,
+    bid_qty: I64,
+    ask_px: I64,
+    ask_qty: I64,
     out: F64,
 ) -> None:
     """One book of the live path: pad it to L levels, ``book_row``, then ``z_score_row``.
@@ -333,20 +333,6 @@ def _trades_through(trade_ts: I64, at: int, ts: int) -> int:
 
 
 def _batch_rows(
-    bid_px: I64,
-    bid_qty: I64,
-    ask_px: I64,
-    ask_qty: I64,
-    book_ts: I64,
-    trade_ts: I64,
-    trade_px: I64,
-    trade_lots: I64,
-    trade_side: npt.NDArray[np.int8],
-    trade_windows_ns: I64,
-    trade_windows_s: F64,
-    vwap_window_ns: int,
-    age_cap_s: float,
-    atr: F64,
     cur: I64,
     prev: I64,
     counters: I64,
@@ -365,12 +351,26 @@ def _batch_rows(
     z_floor_sq: F64,
     ewma_coef: F64,
     tick: float,
+    bid_px: I64,
+    bid_qty: I64,
+    ask_px: I64,
+    ask_qty: I64,
+    book_ts: I64,
+    trade_ts: I64,
+    trade_px: I64,
+    trade_lots: I64,
+    trade_side: npt.NDArray[np.int8],
+    trade_windows_ns: I64,
+    trade_windows_s: F64,
+    vwap_window_ns: int,
+    age_cap_s: float,
+    atr: F64,
     out: F64,
 ) -> None:
     """Every row of the batch: trade windows by two-pointer sweeps over running totals, the ATR column,
     then the same ``book_row`` and ``z_score_row`` the live path runs.
 
-    Books are (n, ≥ L) frames rows; a level is present when its size is positive (absent bids take
+    Books are frame rows of any depth (cut or padded to L); a level is present when its size is positive (absent bids take
     price 0, absent asks ``ABSENT_ASK_TICKS``). Trade windows hold trades with time in ``(t − W, t]``.
     """
     n_trades = trade_ts.shape[0]
@@ -389,20 +389,21 @@ def _batch_rows(
     vwap_lo = 0
     hi = 0
     levels = cur.shape[1]
+    width = bid_px.shape[1]  # the frame's depth (may be below or above L)
     col_trades = columns[1]
     for i in range(book_ts.shape[0]):
         row = out[i]
         nb = 0
         na = 0
         for m in range(levels):
-            if bid_qty[i, m] > 0:
+            if m < width and bid_qty[i, m] > 0:
                 cur[0, m] = bid_px[i, m]
                 cur[1, m] = bid_qty[i, m]
                 nb += 1
             else:
                 cur[0, m] = 0
                 cur[1, m] = 0
-            if ask_qty[i, m] > 0:
+            if m < width and ask_qty[i, m] > 0:
                 cur[2, m] = ask_px[i, m]
                 cur[3, m] = ask_qty[i, m]
                 na += 1
@@ -458,16 +459,16 @@ _ROW_OUT = _array(types.float64, 1, "A")
 _BATCH_OUT = _array(types.float64, 2, "F")
 
 IncrementalKernel = Callable[..., None]
-"""``(bid_px, bid_qty, ask_px, ask_qty, *BookState, *KernelPlan, out) -> None``."""
+"""``(*BookState, *KernelPlan, bid_px, bid_qty, ask_px, ask_qty, out) -> None``."""
 BatchKernel = Callable[..., None]
-"""``(bid_px, bid_qty, ask_px, ask_qty, book_ts, trade_ts, trade_px, trade_lots, trade_side,
-trade_windows_ns, trade_windows_s, vwap_window_ns, age_cap_s, atr, *BookState, *KernelPlan, out)``."""
+"""``(*BookState, *KernelPlan, bid_px, bid_qty, ask_px, ask_qty, book_ts, trade_ts, trade_px, trade_lots,
+trade_side, trade_windows_ns, trade_windows_s, vwap_window_ns, age_cap_s, atr, out) -> None``."""
 
 
 @cache
 def incremental_kernel() -> IncrementalKernel:
     """The compiled live-path step (compiled, or loaded from the disk cache, on the first call)."""
-    signature = types.void(_IN_I1, _IN_I1, _IN_I1, _IN_I1, *_STATE, *_PLAN, _ROW_OUT)
+    signature = types.void(*_STATE, *_PLAN, _IN_I1, _IN_I1, _IN_I1, _IN_I1, _ROW_OUT)
     compiled: IncrementalKernel = numba.njit(signature, cache=True, nogil=True)(_incremental_step)
     return compiled
 
@@ -476,10 +477,11 @@ def incremental_kernel() -> IncrementalKernel:
 def batch_kernel() -> BatchKernel:
     """The compiled batch loop (compiled, or loaded from the disk cache, on the first call)."""
     signature = types.void(
+        *_STATE, *_PLAN,
         _IN_I2, _IN_I2, _IN_I2, _IN_I2, _IN_I1,
         _IN_I1, _IN_I1, _IN_I1, _IN_I8,
-        _I1, _F1, types.int64, types.float64, _IN_F1,
-        *_STATE, *_PLAN, _BATCH_OUT,
+        _IN_I1, _IN_F1, types.int64, types.float64, _IN_F1,
+        _BATCH_OUT,
     )  # fmt: skip
     compiled: BatchKernel = numba.njit(signature, cache=True, nogil=True)(_batch_rows)
     return compiled

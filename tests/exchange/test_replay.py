@@ -13,7 +13,7 @@ from scalp_system.core.frames import BookFrame, TradeFrame
 from scalp_system.core.market import Aggressor
 from scalp_system.core.orders import OrderStatus, OrderType, Side, TimeInForce
 from scalp_system.exchange.core import ExchangeCore
-from scalp_system.exchange.replay import ReplayFeed, ReplaySource, load_depth_csv, recording_instrument
+from scalp_system.exchange.replay import ReplayFeed, ReplaySource, recording_instrument
 
 BTC = recording_instrument("BTCUSDT", "0.1", "0.001")
 TOY = recording_instrument("TOY", "1", "1")
@@ -158,14 +158,3 @@ def test_a_recorded_book_reaching_the_price_fills_a_resting_order() -> None:
     assert report is not None and report.lots_executed == 3
 
 
-def test_an_uncompressed_csv_loads_like_a_gzipped_one(tmp_path: Path) -> None:
-    header = "local_ts_ns,exch_ts_ms," + ",".join(
-        f"bid_px_{i},bid_sz_{i},ask_px_{i},ask_sz_{i}" for i in range(2)
-    )
-    rows = ["5,2000,10.0,1.5,10.5,2,9.5,3,11.0,0", "4,1000,10.0,1,10.5,2,9.0,1,11.0,1"]
-    path = tmp_path / "toy_depth20.csv"
-    path.write_text("\n".join([header, *rows]) + "\n")
-    frame = load_depth_csv(path, recording_instrument("TOY2", "0.5", "0.5"))
-    assert frame.exchange_ts_ns.tolist() == [1_000_000_000, 2_000_000_000]  # sorted by exchange time
-    assert frame.bid_px[1].tolist() == [20, 19] and frame.bid_qty[1].tolist() == [3, 6]
-    assert frame.ask_px[1].tolist() == [21, 0] and frame.ask_qty[1].tolist() == [4, 0]  # empty level dropped

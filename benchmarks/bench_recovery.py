@@ -201,12 +201,12 @@ def main() -> None:
         steps = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in run["steps_s"].items())
         print(f"  recovered in {run['total_s']:.3f} s ({steps}); {run['outcome']}")
     totals = [r["total_s"] for r in runs]
-    outcome = runs[-1]["outcome"]
-    correct = (
-        bool(outcome["checkpoint_skipped"])
-        and outcome["model_rehydrated"]
-        and outcome["position_lots_after"] == 1
-        and outcome["open_orders_after"] == 0
+    correct = all(
+        bool(o["checkpoint_skipped"])
+        and o["model_rehydrated"]
+        and o["position_lots_after"] == 1
+        and o["open_orders_after"] == 0
+        for o in (r["outcome"] for r in runs)
     )
     result = {
         "benchmark": "recovery",

@@ -55,7 +55,7 @@ folds = 2
 """  # the TOML form of sweep_mapping(shared_data, GRID, data="object_store")
 
 
-def sweep_mapping(data: Path, parameters: dict[str, Any], folds: int = 2, **settings: Any) -> dict[str, Any]:
+def sweep_mapping(recordings: Path, parameters: dict[str, Any], folds: int = 2, **settings: Any) -> dict[str, Any]:
     """A sweep over the first four minutes of the BTCUSDT recording, quick model settings."""
     return {
         "sweep": {"name": "test", **settings},
@@ -67,8 +67,8 @@ def sweep_mapping(data: Path, parameters: dict[str, Any], folds: int = 2, **sett
         "instruments": [
             {
                 "ticker": "BTCUSDT",
-                "books": str(data / "usdm_btcusdt_20240808_depth20.csv.gz"),
-                "trades": str(data / "usdm_btcusdt_20240808_trades.csv.gz"),
+                "books": str(recordings / "usdm_btcusdt_20240808_depth20.csv.gz"),
+                "trades": str(recordings / "usdm_btcusdt_20240808_trades.csv.gz"),
                 "tick": "0.1",
                 "lot": "0.001",
                 "currency": "usdt",

@@ -72,9 +72,7 @@ def _split(config: Config, recording: Recording, fraction: float) -> tuple[MlRec
     head = MlRecording(books.slice(0, cut), trades.between(None, cut_ns), recording.instrument.tick)
     start = min(cut + config.ml.horizon, len(books) - 1)
     start_ns = int(books.exchange_ts_ns[start])
-    tail = Recording(
-        recording.instrument, books.slice(start, len(books)), trades.between(start_ns, None)
-    )
+    tail = Recording(recording.instrument, books.slice(start, len(books)), trades.between(start_ns, None))
     return head, tail
 
 
@@ -113,11 +111,15 @@ def bench_ours(quick: bool) -> dict[str, Any]:
         loaded = load_ensemble(config, open_registry(config))
         if loaded.ensemble is None:
             raise RuntimeError(f"the freshly trained model did not load: {loaded.outcomes}")
-        print(f"  loaded {len(recording.books)} books + {len(recording.trades)} trades in {load_s:.2f} s; "
-              f"trained on {training.report.n_rows} rows in {train_s:.1f} s: {loaded.description}")
+        print(
+            f"  loaded {len(recording.books)} books + {len(recording.trades)} trades in {load_s:.2f} s; "
+            f"trained on {training.report.n_rows} rows in {train_s:.1f} s: {loaded.description}"
+        )
 
         def run(rec: Recording, fast: bool) -> BacktestResult:
-            return run_backtest(config, [rec], model=loaded.ensemble, model_name=loaded.description, fast=fast)
+            return run_backtest(
+                config, [rec], model=loaded.ensemble, model_name=loaded.description, fast=fast
+            )
 
         runs: dict[str, Any] = {}
         repeats = 1 if quick else 2
@@ -128,10 +130,16 @@ def bench_ours(quick: bool) -> dict[str, Any]:
         plain_tail = run(tail, False)
         runs["second_half_plain"] = _describe(plain_tail, "second half, plain event-by-event")
         same = (best_tail.orders, best_tail.fills, best_tail.net_pnl) == (
-            plain_tail.orders, plain_tail.fills, plain_tail.net_pnl)
+            plain_tail.orders,
+            plain_tail.fills,
+            plain_tail.net_pnl,
+        )
         return {
-            "recording": {"books": len(recording.books), "trades": len(recording.trades),
-                          "source": str(BOOKS.relative_to(ROOT.parent))},
+            "recording": {
+                "books": len(recording.books),
+                "trades": len(recording.trades),
+                "source": str(BOOKS.relative_to(ROOT.parent)),
+            },
             "load_s": round(load_s, 3),
             "train_s": round(train_s, 2),
             "train_rows": training.report.n_rows,
@@ -254,8 +262,11 @@ def bench_hftbacktest(quick: bool) -> dict[str, Any]:
         from hftbacktest import BacktestAsset, HashMapMarketDepthBacktest
         from hftbacktest.data.utils import binancefutures
     except ImportError as exc:
-        return {"available": False, "reason": f"hftbacktest not importable ({exc}); "
-                "install the benchmark extra: pip install '.[bench]'"}
+        return {
+            "available": False,
+            "reason": f"hftbacktest not importable ({exc}); "
+            "install the benchmark extra: pip install '.[bench]'",
+        }
     from importlib.metadata import version
 
     with tempfile.TemporaryDirectory(prefix="bench_hft_") as tmp:
@@ -270,10 +281,12 @@ def bench_hftbacktest(quick: bool) -> dict[str, Any]:
         "depth_snapshot": int(np.count_nonzero(kinds == hftbacktest.DEPTH_SNAPSHOT_EVENT)),
         "depth_clear": int(np.count_nonzero(kinds == hftbacktest.DEPTH_CLEAR_EVENT)),
     }
-    rows = int(len(data))
+    rows = len(data)
     raw_counts = _raw_message_counts(RAW)
-    print(f"  hftbacktest {version('hftbacktest')}: converted {RAW.name} into {rows} rows in {convert_s:.1f} s "
-          f"({rows_by_kind}); raw messages {raw_counts}")
+    print(
+        f"  hftbacktest {version('hftbacktest')}: converted {RAW.name} into {rows} rows in {convert_s:.1f} s "
+        f"({rows_by_kind}); raw messages {raw_counts}"
+    )
 
     def fresh() -> Any:
         asset = (
@@ -317,8 +330,10 @@ def bench_hftbacktest(quick: bool) -> dict[str, Any]:
             "rows_per_s_median": round(rows / median),
             "messages_per_s_best": round((raw_counts["depth_update"] + raw_counts["trade"]) / best),
         }
-        print(f"  hftbacktest {name:<26} {rows} rows in {best:7.3f} s = {rows / best:>12,.0f} rows/s "
-              f"({wakeups} wake-ups; {variants[name]['messages_per_s_best']:,} msg/s)")
+        print(
+            f"  hftbacktest {name:<26} {rows} rows in {best:7.3f} s = {rows / best:>12,.0f} rows/s "
+            f"({wakeups} wake-ups; {variants[name]['messages_per_s_best']:,} msg/s)"
+        )
     return {
         "available": True,
         "version": version("hftbacktest"),
@@ -339,8 +354,14 @@ def compare(ours: dict[str, Any], hft: dict[str, Any]) -> dict[str, Any]:
     """Our whole-recording rate against hftbacktest's per-feed loop, in its unit and in ours."""
     our_rate = ours["runs"]["whole_recording_fast_path"]["messages_per_s"]
     if not hft.get("available"):
-        return {"ours_messages_per_s": our_rate, "hftbacktest_events_per_s": None, "ratio": None,
-                "goal": "ours >= hftbacktest", "met": None, "note": hft.get("reason", "")}
+        return {
+            "ours_messages_per_s": our_rate,
+            "hftbacktest_events_per_s": None,
+            "ratio": None,
+            "goal": "ours >= hftbacktest",
+            "met": None,
+            "note": hft.get("reason", ""),
+        }
     reference = hft["variants"]["feed_market_making"]
     hft_rows_rate = reference["rows_per_s_best"]
     hft_msg_rate = reference["messages_per_s_best"]
@@ -384,11 +405,13 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     if comparison.get("ratio_ours_to_hftbacktest_events") is not None:
-        print(f"  ours {comparison['ours_messages_per_s']:,} msg/s vs hftbacktest "
-              f"{comparison['hftbacktest_events_per_s']:,} events/s "
-              f"(ratio {comparison['ratio_ours_to_hftbacktest_events']}); in messages: "
-              f"{comparison['hftbacktest_messages_per_s']:,} msg/s "
-              f"(ratio {comparison['ratio_ours_to_hftbacktest_messages']})")
+        print(
+            f"  ours {comparison['ours_messages_per_s']:,} msg/s vs hftbacktest "
+            f"{comparison['hftbacktest_events_per_s']:,} events/s "
+            f"(ratio {comparison['ratio_ours_to_hftbacktest_events']}); in messages: "
+            f"{comparison['hftbacktest_messages_per_s']:,} msg/s "
+            f"(ratio {comparison['ratio_ours_to_hftbacktest_messages']})"
+        )
     print(f"wrote {RESULTS}")
 
 

@@ -66,14 +66,27 @@ def _books(uid: str, n: int, levels: int, seed: int) -> list[OrderBook]:
 def _trades(uid: str, n: int, span_ns: int) -> list[Trade]:
     step = max(span_ns // n, 1)
     return [
-        Trade(uid, 30_000 + (i % 5), 1 + i % 9, Aggressor.BUY if i % 2 else Aggressor.SELL,
-              T0 + i * step, T0 + i * step)
+        Trade(
+            uid,
+            30_000 + (i % 5),
+            1 + i % 9,
+            Aggressor.BUY if i % 2 else Aggressor.SELL,
+            T0 + i * step,
+            T0 + i * step,
+        )
         for i in range(n)
     ]
 
 
-def _fill(uid: str, config: Config, data: DataEngine, features: FeatureEngine, risk: RiskEngine,
-          clock: SimulatedClock, seed: int) -> None:
+def _fill(
+    uid: str,
+    config: Config,
+    data: DataEngine,
+    features: FeatureEngine,
+    risk: RiskEngine,
+    clock: SimulatedClock,
+    seed: int,
+) -> None:
     """Feed ``history_len`` books and ``trade_history_len`` trades into the DataEngine (rings full);
     the feature and risk engines get the last ``FEATURE_STEADY_BOOKS`` books and the trades among
     them: their state is bounded by windows far shorter than that (≤ 500 books, ≤ 60 s), so they are
@@ -122,9 +135,14 @@ def measure(n_instruments: int) -> dict[str, Any]:
         uid = f"INSTR{k:02d}"
         instrument = Instrument(uid, uid, lot=Decimal(1), tick=Decimal("0.01"))
         data.add_instrument(instrument)
-        features = FeatureEngine(config.features, config.data.lob_levels, instrument.tick,
-                                 atr_bar_s=config.risk.atr_bar_s, atr_period=config.risk.atr_period,
-                                 instrument_id=uid)
+        features = FeatureEngine(
+            config.features,
+            config.data.lob_levels,
+            instrument.tick,
+            atr_bar_s=config.risk.atr_bar_s,
+            atr_period=config.risk.atr_period,
+            instrument_id=uid,
+        )
         risk.add_instrument(instrument)
         engines.append(features)
         _fill(uid, config, data, features, risk, clock, seed=k)
@@ -137,9 +155,13 @@ def measure(n_instruments: int) -> dict[str, Any]:
             "rings_mb": (ring_after - ring_before) / MB,
             "fill_s": time.perf_counter() - started,
         }
-        rows.append({key: round(value, 3) if isinstance(value, float) else value for key, value in row.items()})
-        print(f"  +instrument {k + 1}: heap {row['heap_mb']:7.2f} MB  rss {row['rss_mb']:7.2f} MB  "
-              f"rings {row['rings_mb']:7.2f} MB  (filled in {row['fill_s']:.1f} s)")
+        rows.append(
+            {key: round(value, 3) if isinstance(value, float) else value for key, value in row.items()}
+        )
+        print(
+            f"  +instrument {k + 1}: heap {row['heap_mb']:7.2f} MB  rss {row['rss_mb']:7.2f} MB  "
+            f"rings {row['rings_mb']:7.2f} MB  (filled in {row['fill_s']:.1f} s)"
+        )
     tracemalloc.stop()
     steady = rows[1:] if len(rows) > 1 else rows
     return {
@@ -167,8 +189,10 @@ def main() -> None:
     print(f"memory per instrument at depth 20 ({n} instruments, rings filled to capacity)")
     outcome = measure(n)
     per = outcome["median_heap_mb_per_instrument"]
-    print(f"  median per instrument: heap {per} MB, rss {outcome['median_rss_mb_per_instrument']} MB, "
-          f"rings {outcome['median_rings_mb_per_instrument']} MB (goal ≤ {GOAL_MB_PER_INSTRUMENT:.0f} MB)")
+    print(
+        f"  median per instrument: heap {per} MB, rss {outcome['median_rss_mb_per_instrument']} MB, "
+        f"rings {outcome['median_rings_mb_per_instrument']} MB (goal ≤ {GOAL_MB_PER_INSTRUMENT:.0f} MB)"
+    )
     result = {
         "benchmark": "memory",
         "machine": machine_info(),

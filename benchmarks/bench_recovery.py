@@ -31,7 +31,6 @@ import shutil
 import statistics
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -75,13 +74,14 @@ def prepare_models(config: Config) -> None:
     """Train once on the BTCUSDT recording's first half and save it twice (v1, v2) of each family."""
     instrument = instrument_from_flags("BTCUSDT", "0.1", "0.001", "usdt")
     (recording,) = load_recordings_csv(
-        DATA / "usdm_btcusdt_20240808_depth20.csv.gz", DATA / "usdm_btcusdt_20240808_trades.csv.gz",
-        instrument, config,
+        DATA / "usdm_btcusdt_20240808_depth20.csv.gz",
+        DATA / "usdm_btcusdt_20240808_trades.csv.gz",
+        instrument,
+        config,
     )
     cut = len(recording.books) // 2
     cut_ns = int(recording.books.exchange_ts_ns[cut])
-    head = MlRecording(recording.books.slice(0, cut), recording.trades.between(None, cut_ns),
-                       instrument.tick)
+    head = MlRecording(recording.books.slice(0, cut), recording.trades.between(None, cut_ns), instrument.tick)
     registry = open_registry(config)
     result = train_and_save(config, [head], registry)  # v1 of each family
     for bundle in result.bundles:
@@ -122,17 +122,30 @@ async def crash_and_recover(config: Config) -> dict[str, Any]:
         checkpoints = CheckpointStore(config.checkpoint.dir, keep=config.checkpoint.keep)
         # --- the session before the crash
         client = await _connect(exchange.address, token, config)
-        before = Orchestrator(config, instruments, BrokerVenue(client, account, instruments), WallClock(),
-                              commission_rate=config.exchange.commission_rate)
+        before = Orchestrator(
+            config,
+            instruments,
+            BrokerVenue(client, account, instruments),
+            WallClock(),
+            commission_rate=config.exchange.commission_rate,
+        )
         await before.start()
         checkpoints.save(before.snapshot())
         target = instruments[0]
         book = await client.get_order_book(target, 10)
         assert book.best_ask is not None and book.best_bid is not None
-        await client.post_order(account, SubmitOrder(new_intent_key(), target.uid, Side.BUY, 1,
-                                                     book.best_ask + 5, TimeInForce.FILL_AND_KILL), target)
-        await client.post_order(account, SubmitOrder(new_intent_key(), target.uid, Side.BUY, 1,
-                                                     book.best_bid - 50, TimeInForce.DAY), target)
+        await client.post_order(
+            account,
+            SubmitOrder(
+                new_intent_key(), target.uid, Side.BUY, 1, book.best_ask + 5, TimeInForce.FILL_AND_KILL
+            ),
+            target,
+        )
+        await client.post_order(
+            account,
+            SubmitOrder(new_intent_key(), target.uid, Side.BUY, 1, book.best_bid - 50, TimeInForce.DAY),
+            target,
+        )
         torn = checkpoints.save(before.snapshot())
         torn.write_text(torn.read_text(encoding="utf-8")[:-40] + "0" * 40, encoding="utf-8")
         await client.close()  # the crash: no shutdown, no cancel, no final checkpoint
@@ -150,9 +163,15 @@ async def crash_and_recover(config: Config) -> dict[str, Any]:
         loaded = load_ensemble(config, open_registry(config))
         steps["model_load_s"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        after = Orchestrator(config, instruments, BrokerVenue(client, account, instruments), WallClock(),
-                             model=loaded.ensemble, model_name=loaded.description,
-                             commission_rate=config.exchange.commission_rate)
+        after = Orchestrator(
+            config,
+            instruments,
+            BrokerVenue(client, account, instruments),
+            WallClock(),
+            model=loaded.ensemble,
+            model_name=loaded.description,
+            commission_rate=config.exchange.commission_rate,
+        )
         await after.start(restored=restored.state if restored else None)
         steps["restore_and_reconcile_s"] = time.perf_counter() - mark
         total = time.perf_counter() - started
@@ -220,8 +239,14 @@ def main() -> None:
         ),
         "recovery_s_median": round(statistics.median(totals), 4),
         "recovery_s_max": round(max(totals), 4),
-        "runs": [{**r, "total_s": round(r["total_s"], 4),
-                  "steps_s": {k: round(v, 4) for k, v in r["steps_s"].items()}} for r in runs],
+        "runs": [
+            {
+                **r,
+                "total_s": round(r["total_s"], 4),
+                "steps_s": {k: round(v, 4) for k, v in r["steps_s"].items()},
+            }
+            for r in runs
+        ],
         "recovered_state_correct": correct,
         "goal_s": GOAL_S,
         "limit_s": LIMIT_S,

@@ -62,8 +62,9 @@ def run(duration_s: float, warmup_s: float) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory(prefix="bench_t2o_") as tmp:
         config = _config(Path(tmp), warmup_s)
-        options = RunOptions(mode="paper", duration_s=duration_s, dashboard=keep,
-                             status=lambda message: print(f"  {message}"))
+        options = RunOptions(
+            mode="paper", duration_s=duration_s, dashboard=keep, status=lambda message: print(f"  {message}")
+        )
         started = time.monotonic()
         summary = asyncio.run(run_session(config, options))
         wall_s = time.monotonic() - started
@@ -90,10 +91,14 @@ def main() -> None:
     decision = stages.get("decision", {})
     ack = stages.get("ack", {})
     for stage, q in stages.items():
-        print(f"  {stage:<12} n={q.get('count', 0):>6}  p50={q.get('p50', 0):>10.1f} µs  "
-              f"p99={q.get('p99', 0):>10.1f} µs  max={q.get('max', 0):>10.1f} µs")
-    print(f"  {summary.books} books, {summary.trades} trades, {summary.orders_posted} orders, "
-          f"{summary.fills} fills; model {summary.model}")
+        print(
+            f"  {stage:<12} n={q.get('count', 0):>6}  p50={q.get('p50', 0):>10.1f} µs  "
+            f"p99={q.get('p99', 0):>10.1f} µs  max={q.get('max', 0):>10.1f} µs"
+        )
+    print(
+        f"  {summary.books} books, {summary.trades} trades, {summary.orders_posted} orders, "
+        f"{summary.fills} fills; model {summary.model}"
+    )
     result = {
         "benchmark": "tick_to_order",
         "machine": machine_info(),
@@ -112,8 +117,13 @@ def main() -> None:
         "ack_p50_us": ack.get("p50"),
         "ack_p99_us": ack.get("p99"),
         "goals": {"decision_p99_us": GOAL_DECISION_P99_US, "ack_p99_us": GOAL_ACK_P99_US},
-        "counts": {"books": summary.books, "trades": summary.trades, "orders": summary.orders_posted,
-                   "fills": summary.fills, "signals": summary.signals},
+        "counts": {
+            "books": summary.books,
+            "trades": summary.trades,
+            "orders": summary.orders_posted,
+            "fills": summary.fills,
+            "signals": summary.signals,
+        },
         "model": summary.model,
         "notes": summary.notes,
     }

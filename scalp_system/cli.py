@@ -35,7 +35,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(audit_app, name="audit")
 app.add_typer(storage_app, name="storage")
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # errors stay on one line, whatever the terminal width
 out = Console()
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="TOML configuration file.")]
@@ -285,6 +285,79 @@ def status(state_dir: StateDirOption = Path("var"), config: ConfigOption = None)
         fail(str(exc))
 
 
+@app.command()
+def recover(
+    state_dir: StateDirOption = Path("var"),
+    config: ConfigOption = None,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(help="Reconcile with this broker: host:port (a `scalp exchange`), sandbox or prod."),
+    ] = None,
+    account: Annotated[
+        str, typer.Option("--account", help="Account id (default: the first one listed; prod needs it).")
+    ] = "",
+    token_file: Annotated[
+        Path | None, typer.Option(help="Token file (mode 0600); default TINKOFF_TOKEN.")
+    ] = None,
+    retrain: Annotated[
+        bool, typer.Option("--retrain", help="Retrain a model with no usable version from the stored books.")
+    ] = False,
+    failover: Annotated[
+        bool, typer.Option("--failover", help="Run network.failover_hook (SPEC §1.6) and report its outcome.")
+    ] = False,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the report as JSON to this file.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Recover a state directory after a crash: restore the newest valid checkpoint, verify (and
+    rehydrate) the models, check the database (restore the last backup and replay the spill when it
+    is corrupt), reconcile with the broker (--endpoint: its positions win, orphan orders are
+    cancelled) and optionally run the failover hook. Prints what it found and did and how long it
+    took; exit 0 when a run may start from the state, 1 when not."""
+    import asyncio
+
+    from scalp_system.storage.disaster_recovery import (
+        BrokerConnectError,
+        RecoveryReport,
+        RecoveryUsageError,
+        connect_broker,
+    )
+    from scalp_system.storage.disaster_recovery import recover as run_recovery
+
+    configure_logging(verbose)
+    logging.getLogger().setLevel(logging.DEBUG if verbose else logging.WARNING)
+    cfg = load(config, state_dir)
+
+    def progress(message: str) -> None:
+        console.print(f"[cyan]•[/] {message}", highlight=False)
+
+    async def go() -> RecoveryReport:
+        options: dict[str, Any] = {"retrain": retrain, "failover": failover, "progress": progress}
+        if endpoint is None:
+            return await run_recovery(cfg, **options)
+        try:
+            connection = await connect_broker(cfg, endpoint, token_file=token_file, account_id=account)
+        except BrokerConnectError as exc:
+            return await run_recovery(cfg, venue_error=str(exc), failed_endpoint=endpoint, **options)
+        progress(f"connected to {endpoint} (account {connection.account_id})")
+        try:
+            return await run_recovery(cfg, venue=connection.venue, failed_endpoint=endpoint, **options)
+        finally:
+            await connection.close()
+
+    try:
+        report = asyncio.run(go())
+    except RecoveryUsageError as exc:
+        fail(str(exc), EXIT_USAGE)
+    out.print(report.render_text(), highlight=False, soft_wrap=True, markup=False)
+    if json_path is not None:
+        report.write_json(json_path)
+        out.print(f"report written to {json_path}")
+    if not report.usable:
+        raise typer.Exit(EXIT_FAILURE)
+
+
 TickerOption = Annotated[str | None, typer.Option("--ticker", help="Instrument ticker of a CSV recording.")]
 TickOption = Annotated[str | None, typer.Option("--tick", help="Minimum price increment, e.g. 0.01.")]
 LotOption = Annotated[str | None, typer.Option("--lot", help="Units per lot, e.g. 10 (or 0.001 for crypto).")]
@@ -301,6 +374,14 @@ def _instrument_flags(ticker: str | None, tick: str | None, lot: str | None, cur
         return instrument_from_flags(str(ticker), str(tick), str(lot), currency)
     except Exception as exc:  # decimal errors, non-positive tick/lot
         fail(f"bad instrument definition: {exc}", EXIT_USAGE)
+
+
+def _iso(ts_ns: int | None) -> str:
+    from datetime import UTC, datetime
+
+    if ts_ns is None:
+        return "-"
+    return datetime.fromtimestamp(ts_ns / 1e9, tz=UTC).isoformat(timespec="milliseconds")
 
 
 def _time_ns(value: str | None, flag: str) -> int | None:
@@ -357,16 +438,18 @@ def data_info(db: Annotated[Path, typer.Option("--db", help="SQLite store.")] = 
     except FileNotFoundError as exc:
         fail(str(exc))
     table = Table(title=f"{db} (schema v{summary.schema_version}, {summary.size_bytes / 1e6:.1f} MB)")
-    for column in ("instrument", "books", "trades", "from", "to"):
+    for column in ("instrument", "books", "depth", "trades", "from (UTC)", "to (UTC)"):
         table.add_column(column)
     for item in summary.instruments:
-        row = item.to_dict() if hasattr(item, "to_dict") else dict(vars(item))
+        first = min((t for t in (item.book_first_ns, item.trade_first_ns) if t is not None), default=None)
+        last = max((t for t in (item.book_last_ns, item.trade_last_ns) if t is not None), default=None)
         table.add_row(
-            str(row.get("ticker", row.get("uid"))),
-            str(row.get("books", "")),
-            str(row.get("trades", "")),
-            str(row.get("first", row.get("first_ns", ""))),
-            str(row.get("last", row.get("last_ns", ""))),
+            item.ticker,
+            f"{item.book_rows:,}",
+            str(item.book_depth),
+            f"{item.trade_rows:,}",
+            _iso(first),
+            _iso(last),
         )
     out.print(table)
 

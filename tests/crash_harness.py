@@ -23,6 +23,8 @@ import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -126,9 +128,10 @@ class RunRecord:
     """One start of `scalp run` and how it ended."""
 
     index: int
-    phase: str  # normal | halt
+    phase: str  # normal | halt | final
     started_ns: int
     ended_ns: int = 0
+    trigger: str = ""  # startup | trading | after_order: what the kill waited for
     kill_after_s: float | None = None
     killed: bool = False
     reached: str = "startup"  # startup | restored | trading | finished (where the kill found it)
@@ -156,9 +159,24 @@ def start_run(
         str(log.with_suffix(".summary.json")),
         "--keep-positions",
     ]
-    env = {**os.environ, **BASE_ENV, **extra_env, "TINKOFF_TOKEN": token}
+    env = {**os.environ, **BASE_ENV, **extra_env, "TINKOFF_TOKEN": token, "PYTHONUNBUFFERED": "1"}
     with log.open("wb") as out:
         return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+
+
+def _wait_until(condition: Any, timeout_s: float, proc: subprocess.Popen[bytes]) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _post_orders(journal: Path) -> int:
+    if not journal.exists():
+        return 0
+    return journal.read_bytes().count(b'"event":"post_order"')
 
 
 def _reached(log: Path) -> str:
@@ -207,7 +225,7 @@ class CrashCampaign:
         *,
         kills: int,
         seed: int,
-        kill_window_s: tuple[float, float] = (0.8, 7.5),
+        kill_window_s: tuple[float, float] = (0.5, 6.0),
         final_duration_s: float = 8.0,
     ) -> None:
         self.workdir = workdir
@@ -225,6 +243,7 @@ class CrashCampaign:
         self.halt_from = (kills - halt_kills) // 2
         self.halt_to = self.halt_from + halt_kills  # kills [halt_from, halt_to) run with halt limits
         self.result = CampaignResult()
+        self.resume_ns: int | None = None
 
     def _phase(self, index: int) -> str:
         return "halt" if self.halt_from <= index < self.halt_to else "normal"
@@ -242,8 +261,14 @@ class CrashCampaign:
     def _kill_one(self, index: int) -> None:
         phase = self._phase(index)
         log = self.logs / f"run-{index:03d}.log"
-        after = self.rng.uniform(*self.kill_window_s)
-        record = RunRecord(index, phase, time.time_ns(), kill_after_s=round(after, 3))
+        trigger = self.rng.choices(("startup", "trading", "after_order"), weights=(3, 3, 4))[0]
+        delay = {
+            "startup": self.rng.uniform(0.3, 3.0),
+            "trading": self.rng.uniform(*self.kill_window_s),
+            "after_order": self.rng.uniform(0.0, 0.25),
+        }[trigger]
+        record = RunRecord(index, phase, time.time_ns(), trigger=trigger, kill_after_s=round(delay, 3))
+        orders_before = _post_orders(self.exchange.journal)
         proc = start_run(
             self.state,
             self.exchange.address,
@@ -252,8 +277,12 @@ class CrashCampaign:
             duration_s=600,
             extra_env=HALT_ENV if phase == "halt" else {},
         )
+        if trigger != "startup":
+            _wait_until(lambda: _reached(log) in ("trading", "finished"), 180, proc)
+        if trigger == "after_order":
+            _wait_until(lambda: _post_orders(self.exchange.journal) > orders_before, 20, proc)
         try:
-            proc.wait(timeout=after)
+            proc.wait(timeout=delay)
         except subprocess.TimeoutExpired:
             record.reached = _reached(log)
             os.kill(proc.pid, signal.SIGKILL)
@@ -267,6 +296,7 @@ class CrashCampaign:
         self.result.restarts += 1 if index else 0
 
     def _resume(self) -> None:
+        self.resume_ns = time.time_ns()
         completed = subprocess.run(
             [*SCALP, "resume", "--state-dir", str(self.state), "--actor", "crash-test"],
             capture_output=True,
@@ -330,7 +360,9 @@ class CrashCampaign:
             "last_checkpoint": from_checkpoint,
         }
         inv["audit_chain_valid"] = _audit_verify(self.state / "audit" / "audit.jsonl")
-        inv["risk_state_preserved"] = _risk_preserved(self.state / "checkpoints", self.result.runs)
+        inv["risk_state_preserved"] = _risk_preserved(
+            self.state / "checkpoints", self.result.runs, self.resume_ns
+        )
         inv["no_run_died_on_its_own"] = {
             "ok": all(r.killed or r.phase == "final" or r.returncode == 0 for r in self.result.runs),
             "unexpected": [asdict(r) for r in self.result.runs if not r.killed and r.returncode not in (0,)],
@@ -364,7 +396,7 @@ def _fills_once(journal: list[dict[str, Any]], stored: list[Any]) -> dict[str, A
         f.trade_id
         for f in stored
         if f.trade_id in exchange
-        and (f.lots != int(exchange[f.trade_id]["lots"]) or str(f.price) != exchange[f.trade_id]["price"])
+        and (f.lots != int(exchange[f.trade_id]["lots"]) or f.price != Decimal(exchange[f.trade_id]["price"]))
     ]
     # Fills can be in the journal of another account only if someone else traded: there is nobody.
     return {
@@ -404,23 +436,24 @@ def _boards(directory: Path) -> list[tuple[int, dict[str, Any]]]:
     return sorted(boards, key=lambda item: item[0])
 
 
-def _risk_preserved(directory: Path, runs: list[RunRecord]) -> dict[str, Any]:
+def _risk_preserved(directory: Path, runs: list[RunRecord], resume_ns: int | None) -> dict[str, Any]:
     """For each restart: the risk board the new run wrote first must still hold every halt and
-    every unexpired cooldown/reducing deadline of the checkpoint it restored."""
+    every unexpired cooldown/reducing deadline of the checkpoint it restored (a halt restored from a
+    checkpoint older than the operator's `scalp resume` request is expected to be lifted)."""
     boards = _boards(directory)
     problems: list[str] = []
     halts = cooldowns = pairs = 0
-    for before_run, after_run in zip(runs, runs[1:], strict=False):
+    for before_run, after_run in pairwise(runs):
         if not before_run.killed:
             continue
         restored = [b for b in boards if b[0] < after_run.started_ns]
         written = [b for b in boards if after_run.started_ns <= b[0] <= after_run.ended_ns]
         if not restored or not written:
             continue
-        (_, old), (new_ts, new) = restored[-1], written[0]
+        (old_ts, old), (new_ts, new) = restored[-1], written[0]
         pairs += 1
         where = f"restart {after_run.index}"
-        resumed = before_run.phase == "halt" and after_run.phase != "halt"
+        resumed = resume_ns is not None and old_ts < resume_ns <= new_ts
         if old["halt"] is not None and not resumed:
             until = old["halt"]["until_ns"]
             if until is None or until > new_ts:

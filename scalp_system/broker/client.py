@@ -149,6 +149,10 @@ class BrokerClient:
         self._deadline_scale = deadline_scale
         self._channel: grpc.aio.Channel | None = None
         self._stubs: dict[str, Any] = {}
+        # Connectivity observers (the run's connectivity breaker, SPEC §1.4): every unary answer that
+        # is UNAVAILABLE, and every successful one, whatever the retries above them do.
+        self.on_unavailable: Callable[[str], None] | None = None
+        self.on_call_succeeded: Callable[[], None] | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -217,9 +221,15 @@ class BrokerClient:
         while True:
             await self.rate_limiter.acquire(path)
             try:
-                return await rpc(request, metadata=self.metadata(), timeout=timeout)
+                response = await rpc(request, metadata=self.metadata(), timeout=timeout)
             except grpc.aio.AioRpcError as exc:
                 error = error_from_rpc(exc, method, order=order)
+            else:
+                if self.on_call_succeeded is not None:
+                    self.on_call_succeeded()
+                return response
+            if error.status == "UNAVAILABLE" and self.on_unavailable is not None:
+                self.on_unavailable(str(error))
             if isinstance(error, BrokerRateLimitError) and error.code not in STREAM_LIMIT_CODES:
                 reset = min(
                     error.ratelimit_reset_s if error.ratelimit_reset_s is not None else 1.0,

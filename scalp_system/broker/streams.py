@@ -2,9 +2,10 @@
 
 Keeps the desired subscriptions (order books with depth, trades, last prices, trading-status info) and
 replays them in full after every reconnect. Sends ``ping_settings`` on open, asks
-``GetMySubscriptions`` periodically and resubscribes whatever the server no longer reports, backfills
-trades missed while down with GetLastTrades, and drops duplicate trades (the contract has no public
-trade id, so the key is instrument, time, price, size and aggressor).
+``GetMySubscriptions`` periodically and resubscribes whatever the server no longer reports, and
+backfills trades missed while down with GetLastTrades without delivering any trade twice (the
+contract has no public trade id, so trades are told apart by count per key: instrument, time, price,
+size and aggressor — see ``TradeTally``).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 from scalp_system.broker import convert
 from scalp_system.broker.client import VALID_DEPTHS, BrokerClient
 from scalp_system.broker.proto.generated import common_pb2, marketdata_pb2
-from scalp_system.broker.stream_base import RecentKeys, SupervisedStream
+from scalp_system.broker.stream_base import SupervisedStream
 from scalp_system.core.clock import NS_PER_S
 from scalp_system.core.instrument import Instrument
 from scalp_system.core.market import LastPrice, OrderBook, Trade, TradingStatusChanged
@@ -30,6 +32,50 @@ BACKFILL_WINDOW_NS = 3600 * NS_PER_S  # GetLastTrades covers the last hour
 SUBSCRIBE = marketdata_pb2.SUBSCRIPTION_ACTION_SUBSCRIBE
 UNSUBSCRIBE = marketdata_pb2.SUBSCRIPTION_ACTION_UNSUBSCRIBE
 SUCCESS = marketdata_pb2.SUBSCRIPTION_STATUS_SUCCESS
+
+
+class TradeTally:
+    """Recently delivered public trades, counted by key (bounded: the oldest keys are forgotten).
+
+    Without a trade id two real trades can share a key (same time, price, size and aggressor: a
+    busy tape prints many), so a set of seen keys would drop real trades. The live stream carries
+    each trade once, so every live trade is delivered; a backfill overlaps what was delivered before
+    the gap, so it delivers a key only as often as it occurs beyond the deliveries already counted,
+    and a live trade that a backfill has already delivered is not delivered again."""
+
+    def __init__(self, capacity: int = 100_000) -> None:
+        self._capacity = capacity
+        self._delivered: OrderedDict[Hashable, int] = OrderedDict()
+        self._backfilled: OrderedDict[Hashable, int] = OrderedDict()  # delivered early, not yet live
+
+    @staticmethod
+    def _bump(table: OrderedDict[Hashable, int], key: Hashable, by: int, capacity: int) -> None:
+        count = table.pop(key, 0) + by
+        if count > 0:
+            table[key] = count
+        while len(table) > capacity:
+            table.popitem(last=False)
+
+    def live(self, key: Hashable) -> bool:
+        """A trade from the stream: True to deliver it (False when a backfill already did)."""
+        if self._backfilled.get(key, 0) > 0:
+            self._bump(self._backfilled, key, -1, self._capacity)
+            return False
+        self._bump(self._delivered, key, 1, self._capacity)
+        return True
+
+    def backfill(self, keys: Iterable[Hashable]) -> list[bool]:
+        """Trades from GetLastTrades in time order: which of them were not delivered yet."""
+        occurrences: dict[Hashable, int] = {}
+        fresh = []
+        for key in keys:
+            occurrences[key] = occurrences.get(key, 0) + 1
+            new = occurrences[key] > self._delivered.get(key, 0)
+            if new:
+                self._bump(self._delivered, key, 1, self._capacity)
+                self._bump(self._backfilled, key, 1, self._capacity)
+            fresh.append(new)
+        return fresh
 
 
 class SubscriptionError(ValueError):
@@ -75,7 +121,7 @@ class MarketDataStream(SupervisedStream[MarketEvent]):
         self.resubscriptions = 0
         self.backfilled_trades = 0
         self._instruments: dict[str, Instrument] = {}
-        self._seen_trades = RecentKeys()
+        self._trade_tally = TradeTally()
         self._last_trade_ns: dict[str, int] = {}
         self._down_since_ns = 0
         self._reconcile_task: asyncio.Task[None] | None = None
@@ -304,7 +350,10 @@ class MarketDataStream(SupervisedStream[MarketEvent]):
         if kind == "trade":
             msg = message.trade
             trade = convert.trade_from_msg(msg, self._instrument(msg.instrument_uid, msg.figi), now)
-            return [trade] if self._accept_trade(trade) else []
+            if not self._trade_tally.live(convert.trade_key(trade)):
+                return []
+            self._note_trade(trade)
+            return [trade]
         if kind == "last_price":
             msg = message.last_price
             return [convert.last_price_from_msg(msg, self._instrument(msg.instrument_uid, msg.figi))]
@@ -331,12 +380,9 @@ class MarketDataStream(SupervisedStream[MarketEvent]):
             )
         return []
 
-    def _accept_trade(self, trade: Trade) -> bool:
-        if not self._seen_trades.add(convert.trade_key(trade)):
-            return False
+    def _note_trade(self, trade: Trade) -> None:
         previous = self._last_trade_ns.get(trade.instrument_id, 0)
         self._last_trade_ns[trade.instrument_id] = max(previous, trade.exchange_ts_ns)
-        return True
 
     async def _on_recovered(self) -> list[MarketEvent]:
         self._reconciling = False
@@ -350,9 +396,12 @@ class MarketDataStream(SupervisedStream[MarketEvent]):
                 continue
             start = self._last_trade_ns.get(uid) or self._down_since_ns or now - BACKFILL_WINDOW_NS
             start = max(start, now - BACKFILL_WINDOW_NS)
-            trades = await self.client.get_last_trades(instrument, start, now)
-            for trade in sorted(trades, key=lambda t: t.exchange_ts_ns):
-                if self._accept_trade(trade):
+            recent = await self.client.get_last_trades(instrument, start, now)
+            trades = sorted(recent, key=lambda t: t.exchange_ts_ns)
+            fresh = self._trade_tally.backfill([convert.trade_key(t) for t in trades])
+            for trade, new in zip(trades, fresh, strict=True):
+                if new:
+                    self._note_trade(trade)
                     events.append(trade)
         self.backfilled_trades += len(events)
         self._down_since_ns = 0

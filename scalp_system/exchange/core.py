@@ -446,10 +446,12 @@ class ExchangeCore:
         new_events: list[ExchangeEvent] = [OrderUpdated(account_id, order.report())]
 
         fillable = sum(q for _, q in preview)
+        public_take = False
         if tif is TimeInForce.FILL_OR_KILL and fillable < lots:
             order.message = f"fill-or-kill: only {fillable} of {lots} lots available"
         else:
             for tape in venue_book.take(side, lots, limit, ts_ns, order.order_id):
+                public_take = public_take or tape.public
                 self._on_print(tape, new_events)
         if not order.status.is_terminal:
             if tif is TimeInForce.DAY and limit is not None:
@@ -459,7 +461,7 @@ class ExchangeCore:
                 if not order.message:
                     order.message = "unfilled rest cancelled (immediate-or-cancel)"
                 self._close(order, OrderStatus.CANCELLED, ts_ns, new_events)
-        elif order.lots_executed:
+        elif order.lots_executed and public_take:
             new_events.append(BookChanged(inst.uid, ts_ns))
         self._publish(new_events)
         return PostResult(order.report(), True, tuple(events + new_events), info)
@@ -562,13 +564,15 @@ class ExchangeCore:
                 self._fill(order, event.price_ticks, event.lots, event.ts_ns, self._new_trade_id(), events)
 
     def _on_print(self, tape: TapePrinted, events: list[ExchangeEvent]) -> None:
+        """A trade: on the public tape (last price, trade history, TradePrinted) unless it is a private
+        client execution; either way the client orders on its sides are filled."""
         trade_id = self._new_trade_id()
-        trade = Trade(
-            tape.instrument_uid, tape.price_ticks, tape.lots, tape.aggressor, tape.ts_ns, tape.ts_ns, trade_id
-        )
-        self._last_price[tape.instrument_uid] = tape.price_ticks
-        self._trades[tape.instrument_uid].append(trade)
-        events.append(TradePrinted(trade))
+        if tape.public:
+            uid, ts = tape.instrument_uid, tape.ts_ns
+            trade = Trade(uid, tape.price_ticks, tape.lots, tape.aggressor, ts, ts, trade_id)
+            self._last_price[tape.instrument_uid] = tape.price_ticks
+            self._trades[tape.instrument_uid].append(trade)
+            events.append(TradePrinted(trade))
         suffix = ""
         for ref in (tape.maker_ref, tape.taker_ref):
             order = self._orders.get(ref) if ref is not None else None

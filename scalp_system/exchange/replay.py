@@ -7,14 +7,16 @@ instrument (tick, lot: BTCUSDT with tick 0.1 and lot 0.001 turns a size of 0.025
 
 While replaying, the recorded book is the displayed liquidity. A client's aggressive order
 (market, IOC, FOK, or the crossing part of a DAY limit) fills against it at the displayed prices;
-what it took stays taken until the next recorded book replaces the row. A client's resting order
-joins the back of the queue: ``queue_ahead`` starts at the displayed size at its price, is cut to the
-displayed size whenever a later book shows less there (cancellations ahead — the risk-averse model),
-and is decremented by recorded trades at its price; the part of a trade beyond the queue fills the
-order. A trade printing through its price, or a recorded book whose opposite side reaches it, fills
-it. Client orders never change the recorded flow (no market impact beyond the current row), and two
-clients' orders do not trade with each other. How fast to replay is the caller's business: this
-exposes time-ordered events only.
+what it took stays taken until the next recorded book replaces the row. Those fills are private:
+the recording stays the public feed, so they print nothing on the tape and send no book update
+(the backtest sees the same feed; a client's own echo would make features path-dependent). A
+client's resting order joins the back of the queue: ``queue_ahead`` starts at the displayed size at
+its price, is cut to the displayed size whenever a later book shows less there (cancellations
+ahead — the risk-averse model), and is decremented by recorded trades at its price; the part of a
+trade beyond the queue fills the order. A trade printing through its price, or a recorded book
+whose opposite side reaches it, fills it. Client orders never change the recorded flow (no market
+impact beyond the current row), and two clients' orders do not trade with each other. How fast to
+replay is the caller's business: this exposes time-ordered events only.
 """
 
 from __future__ import annotations
@@ -159,7 +161,11 @@ class ReplayBook:
         for price, take in self.sweep_preview(side, lots, limit_ticks):
             key = (side.opposite, price)
             self._taken[key] = self._taken.get(key, 0) + take
-            prints.append(TapePrinted(self.instrument_uid, price, take, aggressor, ts_ns, None, client_ref))
+            prints.append(
+                TapePrinted(
+                    self.instrument_uid, price, take, aggressor, ts_ns, taker_ref=client_ref, public=False
+                )
+            )
         return prints
 
     def rest(self, side: Side, price_ticks: int, lots: int, ts_ns: int, client_ref: str) -> None:

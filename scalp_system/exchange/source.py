@@ -27,8 +27,10 @@ class BookUpdated(NamedTuple):
 
 
 class TapePrinted(NamedTuple):
-    """A public trade at ``price_ticks`` for ``lots``. ``maker_ref`` / ``taker_ref`` name the client
-    orders (exchange order ids) on either side, None for market-flow participants."""
+    """A trade at ``price_ticks`` for ``lots``. ``maker_ref`` / ``taker_ref`` name the client orders
+    (exchange order ids) on either side, None for market-flow participants. ``public`` is False for a
+    client execution the market never sees (replay: the recorded feed stays the public feed), which
+    fills the client's order but prints nothing on the tape and changes no public book."""
 
     instrument_uid: str
     price_ticks: int
@@ -37,6 +39,7 @@ class TapePrinted(NamedTuple):
     ts_ns: int
     maker_ref: str | None = None
     taker_ref: str | None = None
+    public: bool = True
 
 
 class ClientExecuted(NamedTuple):

@@ -36,14 +36,14 @@ def batch_features(
     atr_bar_s: int = 60,
     atr_period: int = 5,
 ) -> F64:
-    """The (n_books, n_features) float64 matrix of features at every book (registry order, column-major)."""
+    """The (n_books, n_features) float64 matrix of features at every book (registry order, row-major)."""
     return compute_batch(FeatureLayout.build(cfg, lob_levels, tick, atr_bar_s, atr_period), books, trades)
 
 
 def compute_batch(layout: FeatureLayout, books: BookFrame, trades: TradeFrame | None) -> F64:
     """Batch features for a resolved layout (see ``batch_features``); refuses a one-sided book."""
     n = len(books)
-    out = np.empty((n, layout.n_features), dtype=np.float64, order="F")
+    out = np.empty((n, layout.n_features), dtype=np.float64)
     if n == 0:
         return out
     bid_qty = np.asarray(books.bid_qty, dtype=np.int64)

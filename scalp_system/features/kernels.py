@@ -40,7 +40,7 @@ _Fn = TypeVar("_Fn", bound=Callable[..., Any])
 
 def _jit(function: _Fn) -> _Fn:
     """Compile lazily for the caller's types, cached on disk, IEEE arithmetic (``fastmath`` off)."""
-    compiled: _Fn = numba.njit(cache=True, fastmath=False, nogil=True)(function)
+    compiled: _Fn = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy")(function)
     return compiled
 
 
@@ -455,8 +455,8 @@ _F1 = _array(types.float64, 1)
 _F2 = _array(types.float64, 2)
 _STATE = (_I2, _I2, _I1, _I1, _I2, _I1, _I1, _I2, _F1)  # BookState
 _PLAN = (_I1, _I1, _I1, _I1, _I1, _I1, _F1, _F2, types.float64)  # KernelPlan
-_ROW_OUT = _array(types.float64, 1, "A")
-_BATCH_OUT = _array(types.float64, 2, "F")
+_ROW_OUT = _array(types.float64, 1)
+_BATCH_OUT = _array(types.float64, 2)
 
 IncrementalKernel = Callable[..., None]
 """``(*BookState, *KernelPlan, bid_px, bid_qty, ask_px, ask_qty, out) -> None``."""
@@ -469,7 +469,7 @@ trade_side, trade_windows_ns, trade_windows_s, vwap_window_ns, age_cap_s, atr, o
 def incremental_kernel() -> IncrementalKernel:
     """The compiled live-path step (compiled, or loaded from the disk cache, on the first call)."""
     signature = types.void(*_STATE, *_PLAN, _IN_I1, _IN_I1, _IN_I1, _IN_I1, _ROW_OUT)
-    compiled: IncrementalKernel = numba.njit(signature, cache=True, nogil=True)(_incremental_step)
+    compiled: IncrementalKernel = numba.njit(signature, cache=True, nogil=True, error_model="numpy")(_incremental_step)
     return compiled
 
 
@@ -483,5 +483,5 @@ def batch_kernel() -> BatchKernel:
         _IN_I1, _IN_F1, types.int64, types.float64, _IN_F1,
         _BATCH_OUT,
     )  # fmt: skip
-    compiled: BatchKernel = numba.njit(signature, cache=True, nogil=True)(_batch_rows)
+    compiled: BatchKernel = numba.njit(signature, cache=True, nogil=True, error_model="numpy")(_batch_rows)
     return compiled

@@ -39,7 +39,7 @@ from scalp_system.core.instrument import Instrument
 from scalp_system.core.market import OrderBook, Trade, TradingStatusChanged
 from scalp_system.core.orders import Fill, Order, PositionSide, Side
 from scalp_system.core.state import TradingState
-from scalp_system.core.venue import EventSource, RunEvent, Venue
+from scalp_system.core.venue import EventSource, RunEvent, Venue, VenueError
 from scalp_system.data.engine import DataEngine
 from scalp_system.execution.engine import ExecutionEngine, IntentJournal
 from scalp_system.execution.ledger import Ledger
@@ -172,6 +172,8 @@ class Orchestrator:
         self.on_fill_processed: Callable[[Fill, int, int], None] | None = None  # fill, lots before, after
         self.events_processed = 0
         self.precomputed: SignalSource | None = None  # backtest fast path: signals computed up front
+        # More subscribers of risk events (a connected run's failover coordinator, SPEC §1.6).
+        self.risk_listeners: list[Callable[[object], None]] = []
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -327,13 +329,22 @@ class Orchestrator:
         self.risk.on_trading_status(status)
 
     async def on_connectivity(self, event: ConnectivityChanged) -> None:
-        """A stream went down or came back: the connectivity breaker decides; reconcile on return."""
+        """A stream went down or came back: the connectivity breaker decides; reconcile on return.
+        A drop with UNAVAILABLE also counts toward "N consecutive UNAVAILABLE". A reconciliation that
+        fails (the venue still unreachable) leaves any connectivity hold in force; the failover
+        coordinator, or the next reconnect, tries again — the run itself never stops on it."""
         self.risk.on_connectivity(event)
         self.side.record(
             "connectivity", "broker", {"up": event.up, "endpoint": event.endpoint, "reason": event.reason}
         )
+        if not event.up and "UNAVAILABLE" in event.reason:
+            self.risk.on_unavailable(event.endpoint, event.reason)
         if event.up:
-            await self.reconcile()
+            try:
+                await self.reconcile()
+            except VenueError as exc:
+                log.warning("reconciliation after reconnect failed (%s); still holding", exc)
+                self.side.record("position_reconciled", "orchestrator", {"failed": str(exc)})
 
     async def reconcile(self) -> None:
         """Reconcile with the venue (after reconnects); the broker wins on positions and orders.
@@ -667,6 +678,8 @@ class Orchestrator:
             )
             self._state_changed_soon()
         self.side.risk_event(event)
+        for listener in self.risk_listeners:
+            listener(event)
 
     def _on_execution_event(self, event: object) -> None:
         if isinstance(event, CommissionCharged):

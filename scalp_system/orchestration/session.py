@@ -39,6 +39,7 @@ from scalp_system.monitoring.notify import ConsoleChannel, Notifier, TelegramCha
 from scalp_system.monitoring.prometheus import Metrics
 from scalp_system.monitoring.resources import ResourceMonitor
 from scalp_system.orchestration.checkpoint import CheckpointStore
+from scalp_system.orchestration.connectivity import wire_connectivity
 from scalp_system.orchestration.journal import WriterJournal
 from scalp_system.orchestration.live_source import LiveEventSource
 from scalp_system.orchestration.models import (
@@ -345,6 +346,7 @@ async def run_session(config: Config, options: RunOptions) -> RunSummary:
             equity_start = orchestrator.risk.equity()
             source = LiveEventSource(MarketDataStream(venue.client), broker_venue)
             await source.subscribe(venue.instruments, config.data.lob_levels)
+            failover = wire_connectivity(config, orchestrator, venue.client, source, side)
             source.start()
             deadline = time.monotonic() + options.duration_s if options.duration_s else None
             options.status(
@@ -358,6 +360,7 @@ async def run_session(config: Config, options: RunOptions) -> RunSummary:
                     if options.flatten_at_end:
                         await _flatten(orchestrator, source)
             finally:
+                await failover.stop()
                 await orchestrator.shutdown(cancel_orders=True)
                 await source.close()
             summary = summarize(

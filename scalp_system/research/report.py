@@ -37,11 +37,11 @@ th{background:#f1f5f9;position:sticky;top:0}td.n{text-align:right;font-variant-n
 """
 
 
-def _money(value: Decimal | None, places: int = 4) -> str:
+def _money(value: Decimal | None, places: int = 4, colour: bool = True) -> str:
     if value is None:
         return "—"
     shown = f"{value.quantize(Decimal(1).scaleb(-places)):,}"
-    css = "neg" if value < 0 else "pos" if value > 0 else ""
+    css = "" if not colour else "neg" if value < 0 else "pos" if value > 0 else ""
     return f'<span class="{css}">{escape(shown)}</span>'
 
 
@@ -60,7 +60,7 @@ def _chart(table: SweepTable) -> str:
     values = [float(r.oos.net_pnl) for r in rows if r.oos is not None]
     values += [float(r.is_.net_pnl) for r in rows if r.is_ is not None]
     span = max(max(abs(v) for v in values), 1e-12)
-    label_w, bar_w, row_h = 260, 420, 30
+    label_w, bar_w, row_h = 340, 420, 30
     zero = label_w + bar_w / 2
     height = row_h * len(rows) + 40
     parts = [
@@ -70,7 +70,8 @@ def _chart(table: SweepTable) -> str:
     ]
     for index, row in enumerate(rows):
         y = 12 + index * row_h
-        label = row.label if len(row.label) <= 40 else row.label[:39] + "…"
+        short = ", ".join(f"{key.rpartition('.')[2]}={value}" for key, value in row.params.items()) or "base"
+        label = short if len(short) <= 56 else short[:55] + "…"
         parts.append(f'<text x="4" y="{y + 14}" font-size="11">{escape(label)}</text>')
         for offset, side, color in ((0, row.is_, IS_COLOR), (12, row.oos, OOS_COLOR)):
             if side is None:
@@ -100,7 +101,7 @@ def _side_cells(side: SideSummary | None) -> str:
         _money(side.net_pnl),
         _number(side.sharpe_trips),
         _number(side.sharpe_equity, 4),
-        _money(side.max_drawdown),
+        _money(side.max_drawdown, colour=False),
         str(side.trades),
         _number(side.pnl_std, 4),
         _money(side.pnl_min),
@@ -216,7 +217,9 @@ def render_report(
     sub = (
         f"{escape(spec.source)} · {spec.sweep.search} search · {len(spec.instruments)} instrument(s) · "
         f"{len(spec.periods)} period(s) · {spec.walk_forward.folds} fold(s) · "
-        f"finished {escape(str(meta.get('finished_utc', '')))} · {escape(str(meta.get('elapsed_s', '')))} s"
+        f"finished {escape(str(meta.get('finished_utc', '')))} · "
+        f"last run: {meta.get('executed', 0)} task(s) run, "
+        f"{meta.get('reused', 0)} reused, {meta.get('failed', 0)} failed in {meta.get('elapsed_s', 0)} s"
     )
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sweep {title}</title>'

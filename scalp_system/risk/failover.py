@@ -165,6 +165,22 @@ class FailoverCoordinator:
         """True while a failover is in progress."""
         return self._task is not None and not self._task.done()
 
+    @property
+    def last_outcome(self) -> FailoverOutcome | None:
+        """The outcome of the latest finished failover (None before the first one ends)."""
+        task = self._task
+        if task is None or not task.done() or task.cancelled() or task.exception() is not None:
+            return None
+        return task.result()
+
+    async def stop(self) -> None:
+        """Cancel a failover still in progress (the run is ending) and wait for it to unwind."""
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
     def on_risk_event(self, event: object) -> None:
         """Subscribe this to the RiskEngine: a connectivity trip starts a failover (one at a time)."""
         if not isinstance(event, BreakerTripped) or event.breaker is not BreakerKind.CONNECTIVITY:

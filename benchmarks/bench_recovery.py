@@ -12,8 +12,9 @@ load the model (the damaged v2 is quarantined and v1 rehydrated), build the orch
 ``start(restored=...)`` (restore, reconcile: position adopted from the broker, orphan cancelled).
 Checked after timing: each of those outcomes really happened.
 
-When ``scalp_system.storage.disaster_recovery`` provides ``recover`` this benchmark should call it
-instead; until it exists the equivalent steps above are timed directly (the JSON says which).
+The timed recovery is ``scalp_system.storage.disaster_recovery.recover`` (what ``scalp recover``
+runs: checkpoint, database, models, reconciliation) after a fresh broker connection; where that
+module is absent the equivalent restart steps are timed directly (the JSON's ``method`` says which).
 
 Run: ``.venv/bin/python benchmarks/bench_recovery.py [--quick]``; writes
 ``benchmarks/results/recovery.json``.
@@ -56,6 +57,7 @@ from scalp_system.orchestration.checkpoint import CheckpointStore
 from scalp_system.orchestration.models import load_ensemble, open_registry, train_and_save
 from scalp_system.orchestration.orchestrator import Orchestrator
 from scalp_system.orchestration.paths import rebase_paths
+from scalp_system.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "recovery.json"
@@ -109,7 +111,121 @@ def _pick(exchange: LocalExchange) -> list[Instrument]:
     return [by_ticker[t] for t in TICKERS]
 
 
-async def crash_and_recover(config: Config) -> dict[str, Any]:
+async def _crash(config: Config, exchange: LocalExchange, token: str, instruments: list[Instrument]) -> None:
+    """The session before the crash: checkpoint, then trade past it, tear a newer checkpoint, drop."""
+    account = exchange.account_id
+    checkpoints = CheckpointStore(config.checkpoint.dir, keep=config.checkpoint.keep)
+    with Store(config.storage.db_path, config.storage):
+        pass  # the run's database exists (a run's writer creates it), intact
+    client = await _connect(exchange.address, token, config)
+    before = Orchestrator(
+        config,
+        instruments,
+        BrokerVenue(client, account, instruments),
+        WallClock(),
+        commission_rate=config.exchange.commission_rate,
+    )
+    await before.start()
+    checkpoints.save(before.snapshot())
+    target = instruments[0]
+    book = await client.get_order_book(target, 10)
+    assert book.best_ask is not None and book.best_bid is not None
+    await client.post_order(
+        account,
+        SubmitOrder(new_intent_key(), target.uid, Side.BUY, 1, book.best_ask + 5, TimeInForce.FILL_AND_KILL),
+        target,
+    )
+    await client.post_order(
+        account,
+        SubmitOrder(new_intent_key(), target.uid, Side.BUY, 1, book.best_bid - 50, TimeInForce.DAY),
+        target,
+    )
+    torn = checkpoints.save(before.snapshot())
+    torn.write_text(torn.read_text(encoding="utf-8")[:-40] + "0" * 40, encoding="utf-8")
+    await client.close()  # the crash: no shutdown, no cancel, no final checkpoint
+
+
+async def _recover_with_module(
+    config: Config, exchange: LocalExchange, token: str, instruments: list[Instrument]
+) -> dict[str, Any]:
+    """Time ``disaster_recovery.recover`` (what ``scalp recover`` runs) including the reconnect."""
+    from scalp_system.storage.disaster_recovery import recover
+
+    account = exchange.account_id
+    started = time.perf_counter()
+    client = await _connect(exchange.address, token, config)
+    await client.shares()  # as connect_broker does: positions convert to lots
+    venue = BrokerVenue(client, account, instruments)
+    connect_s = time.perf_counter() - started
+    report = await recover(config, venue=venue, instruments=instruments)
+    total = time.perf_counter() - started
+    positions = await client.get_positions(account)
+    open_orders = await client.get_orders(account)
+    await venue.close()
+    await client.close()
+    models = report.step("models").details.get("models", {})
+    target = instruments[0]
+    return {
+        "total_s": total,
+        "steps_s": {"connect_s": connect_s, **{f"{step.name}_s": step.duration_s for step in report.steps}},
+        "outcome": {
+            "usable": report.usable,
+            "damaged_checkpoint_skipped": report.step("checkpoint").status.value == "REPAIRED",
+            "checkpoint_found": report.step("checkpoint").found,
+            "model_statuses": {name: m.get("status") for name, m in models.items()},
+            "model_rehydrated": any(m.get("status") == LoadStatus.REHYDRATED.value for m in models.values()),
+            "position_lots_after": sum(p.lots for p in positions.positions if p.instrument_id == target.uid),
+            "open_orders_after": len(open_orders),
+            "step_statuses": {step.name: step.status.value for step in report.steps},
+        },
+    }
+
+
+async def _recover_directly(
+    config: Config, exchange: LocalExchange, token: str, instruments: list[Instrument]
+) -> dict[str, Any]:
+    """Time the restart steps of ``run_session`` one by one (no disaster_recovery module)."""
+    account = exchange.account_id
+    checkpoints = CheckpointStore(config.checkpoint.dir, keep=config.checkpoint.keep)
+    steps: dict[str, float] = {}
+    started = time.perf_counter()
+    client = await _connect(exchange.address, token, config)
+    steps["connect_s"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    restored = checkpoints.load_latest()
+    steps["checkpoint_restore_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    loaded = load_ensemble(config, open_registry(config))
+    steps["model_load_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    after = Orchestrator(
+        config,
+        instruments,
+        BrokerVenue(client, account, instruments),
+        WallClock(),
+        model=loaded.ensemble,
+        model_name=loaded.description,
+        commission_rate=config.exchange.commission_rate,
+    )
+    await after.start(restored=restored.state if restored else None)
+    steps["restore_and_reconcile_s"] = time.perf_counter() - mark
+    total = time.perf_counter() - started
+    open_orders = await client.get_orders(account)
+    outcome = {
+        "usable": loaded.ensemble is not None,
+        "damaged_checkpoint_skipped": bool(restored and restored.skipped),
+        "checkpoint_found": [reason for _path, reason in restored.skipped] if restored else [],
+        "model_statuses": {o.name: o.status.value for o in loaded.outcomes},
+        "model_rehydrated": any(o.status is LoadStatus.REHYDRATED for o in loaded.outcomes),
+        "position_lots_after": after.execution.ledger.position(instruments[0].uid).lots,
+        "open_orders_after": len(open_orders),
+    }
+    await after.shutdown(cancel_orders=True)
+    await client.close()
+    return {"total_s": total, "steps_s": steps, "outcome": outcome}
+
+
+async def crash_and_recover(config: Config, use_module: bool) -> dict[str, Any]:
     """Run the pre-crash session, crash it, then time the recovery; returns timings and outcomes."""
     token = secrets.token_urlsafe(24)
     exchange_config = config.exchange.model_copy(update={"port": 0, "host": "127.0.0.1"})
@@ -118,87 +234,21 @@ async def crash_and_recover(config: Config) -> dict[str, Any]:
     await exchange.start()
     try:
         instruments = _pick(exchange)
-        account = exchange.account_id
-        checkpoints = CheckpointStore(config.checkpoint.dir, keep=config.checkpoint.keep)
-        # --- the session before the crash
-        client = await _connect(exchange.address, token, config)
-        before = Orchestrator(
-            config,
-            instruments,
-            BrokerVenue(client, account, instruments),
-            WallClock(),
-            commission_rate=config.exchange.commission_rate,
-        )
-        await before.start()
-        checkpoints.save(before.snapshot())
-        target = instruments[0]
-        book = await client.get_order_book(target, 10)
-        assert book.best_ask is not None and book.best_bid is not None
-        await client.post_order(
-            account,
-            SubmitOrder(
-                new_intent_key(), target.uid, Side.BUY, 1, book.best_ask + 5, TimeInForce.FILL_AND_KILL
-            ),
-            target,
-        )
-        await client.post_order(
-            account,
-            SubmitOrder(new_intent_key(), target.uid, Side.BUY, 1, book.best_bid - 50, TimeInForce.DAY),
-            target,
-        )
-        torn = checkpoints.save(before.snapshot())
-        torn.write_text(torn.read_text(encoding="utf-8")[:-40] + "0" * 40, encoding="utf-8")
-        await client.close()  # the crash: no shutdown, no cancel, no final checkpoint
-        del before
-
-        # --- the restart, timed
-        steps: dict[str, float] = {}
-        started = time.perf_counter()
-        client = await _connect(exchange.address, token, config)
-        steps["connect_s"] = time.perf_counter() - started
-        mark = time.perf_counter()
-        restored = checkpoints.load_latest()
-        steps["checkpoint_restore_s"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        loaded = load_ensemble(config, open_registry(config))
-        steps["model_load_s"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        after = Orchestrator(
-            config,
-            instruments,
-            BrokerVenue(client, account, instruments),
-            WallClock(),
-            model=loaded.ensemble,
-            model_name=loaded.description,
-            commission_rate=config.exchange.commission_rate,
-        )
-        await after.start(restored=restored.state if restored else None)
-        steps["restore_and_reconcile_s"] = time.perf_counter() - mark
-        total = time.perf_counter() - started
-
-        open_orders = await client.get_orders(account)
-        outcome = {
-            "checkpoint_skipped": [reason for _path, reason in restored.skipped] if restored else None,
-            "model_statuses": {o.name: o.status.value for o in loaded.outcomes},
-            "model_rehydrated": any(o.status is LoadStatus.REHYDRATED for o in loaded.outcomes),
-            "position_lots_after": after.execution.ledger.position(target.uid).lots,
-            "open_orders_after": len(open_orders),
-        }
-        await after.shutdown(cancel_orders=True)
-        await client.close()
-        return {"total_s": total, "steps_s": steps, "outcome": outcome}
+        await _crash(config, exchange, token, instruments)
+        recover = _recover_with_module if use_module else _recover_directly
+        return await recover(config, exchange, token, instruments)
     finally:
         await exchange.stop()
 
 
-def run_once(trained_registry: Path) -> dict[str, Any]:
+def run_once(trained_registry: Path, use_module: bool) -> dict[str, Any]:
     """One full scenario in a fresh state directory, starting from a copy of the trained registry
     whose newest tree model is then damaged."""
     with tempfile.TemporaryDirectory(prefix="bench_recovery_") as tmp:
         config = _config(Path(tmp))
         shutil.copytree(trained_registry, config.ml.registry_dir)
         _damage_current(config.ml.registry_dir / "lightgbm")
-        return asyncio.run(crash_and_recover(config))
+        return asyncio.run(crash_and_recover(config, use_module))
 
 
 def main() -> None:
@@ -215,13 +265,14 @@ def main() -> None:
         template = _config(Path(models))
         prepare_models(template)
         for _ in range(repetitions):
-            runs.append(run_once(template.ml.registry_dir))
+            runs.append(run_once(template.ml.registry_dir, has_module))
     for run in runs:
         steps = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in run["steps_s"].items())
         print(f"  recovered in {run['total_s']:.3f} s ({steps}); {run['outcome']}")
     totals = [r["total_s"] for r in runs]
     correct = all(
-        bool(o["checkpoint_skipped"])
+        o.get("usable", True)
+        and o["damaged_checkpoint_skipped"]
         and o["model_rehydrated"]
         and o["position_lots_after"] == 1
         and o["open_orders_after"] == 0
@@ -233,7 +284,8 @@ def main() -> None:
         "load_average_1_5_15_before": [round(x, 2) for x in load_before],
         "load_average_1_5_15_after": [round(x, 2) for x in os.getloadavg()],
         "method": (
-            "scalp_system.storage.disaster_recovery exists but this benchmark still times the steps directly"
+            "scalp_system.storage.disaster_recovery.recover (reconnect + checkpoint, database, models, "
+            "reconciliation steps)"
             if has_module
             else "scalp_system.storage.disaster_recovery not present: the restart steps are timed directly"
         ),

@@ -72,35 +72,43 @@ def _start_ray(workers: int) -> float:
     return time.perf_counter() - started
 
 
-def time_sweep(workers: int, repeats: int) -> dict[str, Any]:
-    """Wall time of the whole sweep from scratch with ``workers`` Ray workers."""
+def time_sweep(workers: int) -> tuple[float, float, float]:
+    """One sweep from scratch with ``workers`` Ray workers: (Ray start s, wall s, utilisation)."""
     import ray
 
     spec = sweep_spec()
     startup = _start_ray(workers)
-    walls, utilisations = [], []
     try:
-        for _ in range(repeats):
-            with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
-                started = time.perf_counter()
-                outcome = run_sweep(spec, Path(tmp), resume=False)
-                wall = time.perf_counter() - started
-                assert outcome.complete, "benchmark sweep did not complete"
-                rows = Journal(Path(tmp)).rows()
-                busy = sum(float(r.get("task_s", 0.0)) for r in rows.values())
-                walls.append(wall)
-                utilisations.append(busy / (wall * workers))
+        with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
+            started = time.perf_counter()
+            outcome = run_sweep(spec, Path(tmp), resume=False)
+            wall = time.perf_counter() - started
+            assert outcome.complete, "benchmark sweep did not complete"
+            busy = sum(float(r.get("task_s", 0.0)) for r in Journal(Path(tmp)).rows().values())
     finally:
         ray.shutdown()
-    return {
-        "workers": workers,
-        "tasks": len(outcome.plan.tasks),
-        "training_jobs": len(outcome.plan.train_jobs),
-        "ray_start_s": round(startup, 2),
-        "wall_s": [round(w, 2) for w in walls],
-        "wall_s_median": round(statistics.median(walls), 2),
-        "eval_utilisation": round(statistics.median(utilisations), 3),
-    }
+    return startup, wall, busy / (wall * workers)
+
+
+def compare_workers(repeats: int) -> dict[str, Any]:
+    """1 vs 2 workers in ABBA order (1,2 then 2,1 …) so drifting machine load hits both alike."""
+    runs: dict[int, list[tuple[float, float, float]]] = {1: [], 2: []}
+    for repeat in range(repeats):
+        for workers in (1, 2) if repeat % 2 == 0 else (2, 1):
+            runs[workers].append(time_sweep(workers))
+    plan = plan_sweep(sweep_spec())
+    summary: dict[str, Any] = {"tasks": len(plan.tasks), "training_jobs": len(plan.train_jobs)}
+    for workers, measured in runs.items():
+        summary[f"{workers}_worker"] = {
+            "ray_start_s": [round(m[0], 2) for m in measured],
+            "wall_s": [round(m[1], 2) for m in measured],
+            "wall_s_median": round(statistics.median(m[1] for m in measured), 2),
+            "eval_utilisation": round(statistics.median(m[2] for m in measured), 3),
+        }
+    summary["speedup_1_to_2"] = round(
+        summary["1_worker"]["wall_s_median"] / summary["2_worker"]["wall_s_median"], 2
+    )
+    return summary
 
 
 def _noop(task: EvalTask) -> str:
@@ -144,21 +152,18 @@ def task_overhead(workers: int, count: int) -> dict[str, Any]:
 def main() -> None:
     """Run both measurements, print them, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=2, help="ABBA repeats per worker count")
     args = parser.parse_args()
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     load_before = os.getloadavg()
-    one = time_sweep(1, args.repeats)
-    two = time_sweep(2, args.repeats)
+    comparison = compare_workers(args.repeats)
     overhead = task_overhead(2, 500)
     result = {
         "benchmark": "sweep",
         "machine": machine_info(),
         "load_average_at_start": [round(v, 2) for v in load_before],
         "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
-        "sweep_1_worker": one,
-        "sweep_2_workers": two,
-        "speedup_1_to_2": round(one["wall_s_median"] / two["wall_s_median"], 2),
+        "sweep": comparison,
         "overhead": overhead,
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)

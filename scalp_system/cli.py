@@ -680,6 +680,8 @@ def sweep(
             )
     except SweepError as exc:
         fail(str(exc), EXIT_USAGE)
+    except ImportError as exc:
+        fail(f"{exc}; install the research extra: pip install 'scalp_system[research]'")
     except ConnectionError as exc:
         fail(f"cannot reach the Ray cluster at {address}: {exc}")
     out.print(summary_table(outcome))

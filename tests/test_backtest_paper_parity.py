@@ -62,8 +62,8 @@ from scalp_system.orchestration.models import load_ensemble, open_registry, trai
 from scalp_system.orchestration.orchestrator import Orchestrator
 from scalp_system.strategy.scalper import Signal
 
-TRAIN_ROWS = 2500
-SESSION_ROWS = 2000
+TRAIN_ROWS = 2000
+SESSION_ROWS = 1500
 TOKEN = "t.parity-test-token-3f9a"
 WIRE_TIMEOUT_S = 10.0
 pytestmark = pytest.mark.timeout(180)
@@ -159,7 +159,7 @@ def session(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Sess
             "sessions": {"enforce": False},
             "ml": {"registry_dir": str(registry_dir), "gbm_iterations": 30, "walk_forward_folds": 2},
             "exchange": {"commission_rate": "0", "host": "127.0.0.1", "port": 0},
-            "risk": {"allow_warmup_entries": True, "max_position_lots": 5},
+            "risk": {"allow_warmup_entries": True, "max_position_lots": 5, "cooldown_s": 10.0},
             "strategy": {"entry_probability": 0.45, "min_edge_ticks": "0"},
             # Paper's client clock is market time here; the wall-clock watchdog must not fire.
             "broker": {"watchdog_s": 3600.0},

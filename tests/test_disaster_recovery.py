@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from scalp_system.broker import BrokerClient, BrokerVenue, Secret, resolve_endpoint
-from scalp_system.config import Config, ExchangeConfig, MlConfig
+from scalp_system.config import BrokerConfig, Config, ExchangeConfig
 from scalp_system.core.clock import WallClock
 from scalp_system.core.events import SubmitOrder
 from scalp_system.core.ids import new_intent_key
@@ -110,7 +110,9 @@ def checkpoint_state(lots: int, *, marker: str = "") -> dict[str, Any]:
 # --- checkpoints -----------------------------------------------------------------------------------
 
 
-async def test_a_corrupt_newest_checkpoint_falls_back_to_the_previous_and_is_moved_aside(tmp_path: Path) -> None:
+async def test_a_corrupt_newest_checkpoint_falls_back_to_the_previous_and_is_moved_aside(
+    tmp_path: Path,
+) -> None:
     config = state_config(tmp_path)
     store = CheckpointStore(config.checkpoint.dir)
     store.save(checkpoint_state(1, marker="first"))
@@ -216,7 +218,7 @@ async def test_a_model_with_no_good_version_is_retrained_from_the_stored_books(
     )
     with Store(config.storage.db_path, config.storage) as store:
         store.upsert_instrument(instrument)
-        write_book_frame(store, books.slice(0, 2_000))
+        write_book_frame(store, books.slice(0, 1_000))
         write_trade_frame(store, trades)
     registry = ModelRegistry(config.ml.registry_dir)
     registry.save(copy_of(next(b for b in bundles if b.name == "lightgbm")))
@@ -235,7 +237,9 @@ async def test_a_model_with_no_good_version_is_retrained_from_the_stored_books(
 
 
 def fill(i: int) -> Fill:
-    return Fill(f"T-{i}", f"O-{i}", f"intent-{i}", "SBER", Side.BUY, 1, Decimal("310.01") + i, i, Decimal("0.01"))
+    return Fill(
+        f"T-{i}", f"O-{i}", f"intent-{i}", "SBER", Side.BUY, 1, Decimal("310.01") + i, i, Decimal("0.01")
+    )
 
 
 def corrupt_pages(db: Path) -> None:
@@ -326,6 +330,28 @@ async def test_a_missing_database_is_recreated_and_the_spill_replayed(tmp_path: 
         assert len(store.fills()) == 30
 
 
+async def test_a_missing_database_is_restored_from_the_newest_good_backup(tmp_path: Path) -> None:
+    config = state_config(tmp_path)
+    db = config.storage.db_path
+    with Store(db, config.storage) as store:
+        store.write_rows("fills", [fill_row(fill(i)) for i in range(10)])
+    first = attempt_backup(db, config.storage.backup_dir)
+    with Store(db, config.storage) as store:
+        store.write_rows("fills", [fill_row(fill(i)) for i in range(10, 20)])
+    newest = attempt_backup(db, config.storage.backup_dir)
+    assert first.path is not None and newest.path is not None
+    os.utime(newest.path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    for leftover in db.parent.glob(f"{db.name}*"):
+        leftover.unlink()
+
+    report = timed("missing_database_with_backup", await recover(config))
+
+    step = report.step("database")
+    assert step.status is StepStatus.REPAIRED and step.details["backup"] == str(newest.path)
+    with Store(db, config.storage) as store:
+        assert len(store.fills()) == 20
+
+
 async def test_an_empty_state_directory_reports_each_missing_part_and_is_usable(tmp_path: Path) -> None:
     config = state_config(tmp_path / "fresh")
 
@@ -339,7 +365,11 @@ async def test_an_empty_state_directory_reports_each_missing_part_and_is_usable(
     assert report.step("failover").status is StepStatus.SKIPPED
     document = json.loads(report.to_json())
     assert document["usable"] is True and [s["name"] for s in document["steps"]] == [
-        "checkpoint", "database", "models", "reconciliation", "failover"
+        "checkpoint",
+        "database",
+        "models",
+        "reconciliation",
+        "failover",
     ]
     assert all(s["duration_s"] >= 0 for s in document["steps"])
 
@@ -378,10 +408,21 @@ async def flat_checkpoint(config: Config, exchange: LocalExchange, sber: Instrum
 def pending_intent(key: str, instrument: Instrument) -> dict[str, Any]:
     """An intent stored before its request was sent (the crash hit before the answer came)."""
     return {
-        "intent_key": key, "instrument_id": instrument.uid, "side": int(Side.BUY), "lots_requested": 1,
-        "limit_price_ticks": 30_100, "order_type": 1, "time_in_force": int(TimeInForce.DAY),
-        "status": int(OrderStatus.PENDING_SUBMIT), "order_id": "", "lots_executed": 0,
-        "executed_value": "0", "commission": "0", "created_ts_ns": 1, "updated_ts_ns": 1, "reject_reason": "",
+        "intent_key": key,
+        "instrument_id": instrument.uid,
+        "side": int(Side.BUY),
+        "lots_requested": 1,
+        "limit_price_ticks": 30_100,
+        "order_type": 1,
+        "time_in_force": int(TimeInForce.DAY),
+        "status": int(OrderStatus.PENDING_SUBMIT),
+        "order_id": "",
+        "lots_executed": 0,
+        "executed_value": "0",
+        "commission": "0",
+        "created_ts_ns": 1,
+        "updated_ts_ns": 1,
+        "reject_reason": "",
     }
 
 
@@ -442,13 +483,38 @@ async def test_an_unreachable_broker_makes_the_state_unusable(tmp_path: Path) ->
     assert "cannot reach 127.0.0.1:9" in step.found[0]
 
 
+async def test_after_the_failover_hook_a_failed_reconciliation_is_retried_and_succeeds(
+    tmp_path: Path, exchange: tuple[LocalExchange, Instrument]
+) -> None:
+    ex, sber = exchange
+    config = hook_config(tmp_path, f'{sys.executable} -c "pass"')
+    CheckpointStore(config.checkpoint.dir).save(await flat_checkpoint(config, ex, sber))
+    no_retries = BrokerConfig(max_retries=0)  # the outage is seen at once instead of retried away
+    async with BrokerClient(resolve_endpoint(ex.address, tls=False), Secret(TOKEN), no_retries) as client:
+        await client.shares()
+        venue = BrokerVenue(client, ex.account_id)
+        ex.faults.fail_next_unary(1)  # the route is down for the first call of the recovery
+        report = timed("failover_then_reconcile", await recover(config, venue=venue, failover=True))
+        await venue.close()
+
+    step = report.step("reconciliation")
+    assert step.status in (StepStatus.OK, StepStatus.REPAIRED) and report.usable
+    assert any(line.startswith("first attempt:") for line in step.found)
+    assert "retried after the failover hook" in step.found
+    assert report.step("failover").details["reconnected"] is True
+
+
 # --- the failover hook -----------------------------------------------------------------------------
 
 
 def hook_config(state: Path, command: str) -> Config:
     config = state_config(state)
     network = config.network.model_copy(
-        update={"failover_hook": command, "endpoints": ("10.0.0.1:443", "10.0.0.2:443"), "failover_hook_timeout_s": 10}
+        update={
+            "failover_hook": command,
+            "endpoints": ("10.0.0.1:443", "10.0.0.2:443"),
+            "failover_hook_timeout_s": 10,
+        }
     )
     return config.model_copy(update={"network": network})
 
@@ -459,7 +525,7 @@ async def test_the_failover_hook_runs_with_its_context_and_its_outcome_is_report
         "import json, os, sys; json.dump({k: v for k, v in os.environ.items() if k.startswith('SCALP_')"
         " or 'TOKEN' in k}, open(sys.argv[1], 'w'))"
     )
-    config = hook_config(tmp_path / "state", f"{sys.executable} -c \"{script}\" {seen}")
+    config = hook_config(tmp_path / "state", f'{sys.executable} -c "{script}" {seen}')
     os.environ["TINKOFF_TOKEN"] = TOKEN
     try:
         report = timed("failover_hook", await recover(config, failover=True, failed_endpoint="10.0.0.1:443"))
@@ -477,7 +543,7 @@ async def test_the_failover_hook_runs_with_its_context_and_its_outcome_is_report
 
 
 async def test_a_failing_failover_hook_is_reported_and_recovery_still_completes(tmp_path: Path) -> None:
-    config = hook_config(tmp_path, f"{sys.executable} -c \"raise SystemExit(3)\"")
+    config = hook_config(tmp_path, f'{sys.executable} -c "raise SystemExit(3)"')
     notes: list[tuple[str, str]] = []
 
     report = timed(
@@ -533,13 +599,17 @@ def test_scalp_recover_repairs_a_damaged_state_directory_and_exits_0(
 
 
 def test_scalp_recover_exits_1_when_every_checkpoint_is_damaged(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from scalp_system.cli import app
+
     config = state_config(tmp_path)
     CheckpointStore(config.checkpoint.dir).save(checkpoint_state(1)).write_text("torn")
 
-    completed = run_cli("--state-dir", str(tmp_path))
+    result = CliRunner().invoke(app, ["recover", "--state-dir", str(tmp_path)])  # in-process: same code
 
-    assert completed.returncode == 1
-    assert "[  FAILED] checkpoint" in completed.stdout and "NOT usable" in completed.stdout
+    assert result.exit_code == 1
+    assert "[  FAILED] checkpoint" in result.stdout and "NOT usable" in result.stdout
 
 
 async def test_scalp_recover_reconciles_against_a_running_exchange_named_by_endpoint(
@@ -550,10 +620,17 @@ async def test_scalp_recover_reconciles_against_a_running_exchange_named_by_endp
     CheckpointStore(config.checkpoint.dir).save(await flat_checkpoint(config, ex, sber))
     async with client_for(ex) as client:
         await client.shares()
-        await client.post_order(ex.account_id, SubmitOrder(new_intent_key(), sber.uid, Side.BUY, 3, 31001), sber)
+        await client.post_order(
+            ex.account_id, SubmitOrder(new_intent_key(), sber.uid, Side.BUY, 3, 31001), sber
+        )
 
     process = await asyncio.create_subprocess_exec(  # the exchange keeps serving on this loop meanwhile
-        str(SCALP), "recover", "--state-dir", str(tmp_path), "--endpoint", ex.address,
+        str(SCALP),
+        "recover",
+        "--state-dir",
+        str(tmp_path),
+        "--endpoint",
+        ex.address,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env={**os.environ, "TINKOFF_TOKEN": TOKEN},

@@ -55,7 +55,9 @@ folds = 2
 """  # the TOML form of sweep_mapping(shared_data, GRID, data="object_store")
 
 
-def sweep_mapping(recordings: Path, parameters: dict[str, Any], folds: int = 2, **settings: Any) -> dict[str, Any]:
+def sweep_mapping(
+    recordings: Path, parameters: dict[str, Any], folds: int = 2, **settings: Any
+) -> dict[str, Any]:
     """A sweep over the first four minutes of the BTCUSDT recording, quick model settings."""
     return {
         "sweep": {"name": "test", **settings},
@@ -199,6 +201,16 @@ def test_the_cli_reruns_a_finished_sweep_without_running_anything(
     result = CliRunner().invoke(app, ["sweep", "--config", str(sweep_file), "--out", str(resumed["out"])])
     assert result.exit_code == 0, result.output
     assert "0 task(s) run, 8 reused, 0 failed" in result.output
+
+
+def test_the_cli_exits_2_naming_the_key_of_a_bad_sweep_file(tmp_path: Path) -> None:
+    from scalp_system.cli import app
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[parameters]\n"risk.k_stopp" = [1]\n[[instruments]]\nticker = "SBER"\ndb = "x.db"\n')
+    result = CliRunner().invoke(app, ["sweep", "--config", str(bad), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "bad.toml" in result.output and "risk.k_stopp: unknown config key" in result.output
 
 
 # -- a killed worker -----------------------------------------------------------------------------------

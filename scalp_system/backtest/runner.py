@@ -131,7 +131,7 @@ class _Recorder:
                         fill.price,
                         realized - commission,
                         commission,
-                        "exit",
+                        self.orchestrator.intent_reasons.get(fill.intent_key, "") or "exit",
                     )
                 )
                 del self._open[uid]
@@ -234,10 +234,27 @@ def run_backtest(
     processed, elapsed = asyncio.run(_run(orchestrator, venue, recorder, total, progress, observe))
     result = _result(orchestrator, recorder, processed, elapsed + precompute_s, model_name)
     result.extra["currency"] = instruments[0].currency
+    if model is not None:
+        result.feature_importance = feature_importance(model)
     result.extra.update(
         {"fast_path": orchestrator.precomputed is not None, "precompute_s": round(precompute_s, 4)}
     )
     return result
+
+
+def feature_importance(model: WeightedEnsemble, top: int = 40) -> dict[str, float]:
+    """Gain importance of the tree member(s), normalised to sum to 1, largest first."""
+    names = model.live_features.names
+    total = np.zeros(len(names))
+    for member in model.members:
+        gains = getattr(member.model, "feature_importance", None)
+        if gains is not None:
+            total += gains()
+    if total.sum() <= 0:
+        return {}
+    share = total / total.sum()
+    order = np.argsort(-share)[:top]
+    return {names[i]: round(float(share[i]), 6) for i in order if share[i] > 0}
 
 
 def _result(

@@ -156,6 +156,11 @@ class LightGBMModel:
         """The numpy evaluator (exposed for parity tests and benchmarks)."""
         return self._compact
 
+    def feature_importance(self) -> F64:
+        """Total split gain per feature (the report's feature importance), in feature order."""
+        gains: F64 = np.asarray(self._booster.feature_importance(importance_type="gain"), dtype=np.float64)
+        return gains
+
     def predict_proba_booster(self, x_batch: F64) -> F64:
         """LightGBM's own prediction, unfloored (the reference for parity)."""
         out: F64 = np.asarray(self._booster.predict(x_batch), dtype=np.float64)

@@ -171,6 +171,7 @@ class Orchestrator:
         self.on_book_processed: Callable[[OrderBook, Signal | None], None] | None = None
         self.on_fill_processed: Callable[[Fill, int, int], None] | None = None  # fill, lots before, after
         self.events_processed = 0
+        self.intent_reasons: dict[str, str] = {}  # why each order was sent (entry, stop, target, ...)
         self.precomputed: SignalSource | None = None  # backtest fast path: signals computed up front
         # More subscribers of risk events (a connected run's failover coordinator, SPEC §1.6).
         self.risk_listeners: list[Callable[[object], None]] = []
@@ -539,6 +540,9 @@ class Orchestrator:
             if isinstance(command, CancelOrder):
                 await self.execution.cancel(command.intent_key)
                 continue
+            self.intent_reasons[command.intent_key] = command.reason
+            if len(self.intent_reasons) > 10_000:  # bounded: only recent orders' reasons are looked up
+                del self.intent_reasons[next(iter(self.intent_reasons))]
             started = time.perf_counter_ns()
             order = await self.execution.submit(command)
             elapsed = time.perf_counter_ns() - started

@@ -555,6 +555,7 @@ class _Recovery:
         )
         self.state: dict[str, Any] | None = None
         self.damaged_checkpoints = 0
+        self.checkpoints_lost = False  # checkpoints exist but none verifies
         self.database_ok = False
 
     # --- driver ---------------------------------------------------------------------------------
@@ -661,12 +662,15 @@ class _Recovery:
             step.found.append(f"damaged checkpoint {reason}")
             step.details["skipped"].append({"file": path.name, "reason": reason})
         if loaded is None:
+            self.checkpoints_lost = True
             step.escalate(StepStatus.FAILED)
             step.found.append(
                 f"all {len(files)} checkpoint(s) are damaged: halts, cooldowns, stops and the day's PnL "
                 "cannot be restored; a run would silently start fresh"
             )
-            step.did.append("left the damaged files in place for inspection")
+            step.did.append(
+                "left the damaged files in place: inspect them, then move them aside to accept a fresh start"
+            )
             self.audit.record(
                 "checkpoint_restore",
                 ACTOR,
@@ -721,9 +725,8 @@ class _Recovery:
         step.details = {"path": str(db)}
         if not db.exists():
             step.found.append(f"no database at {db}")
-            with Store(db, storage) as store:
-                step.did.append(f"created a new database (schema v{store.schema_version})")
             step.details["created"] = True
+            self._restore_database(step, why="missing")
         else:
             problem, corrupt = _database_problem(db, self.config)
             if not problem:
@@ -735,7 +738,12 @@ class _Recovery:
                 return
             else:
                 step.found.append(f"{db.name} is corrupt: {problem}")
-                self._restore_database(step)
+                stamp = self.now_ns()
+                moved = [_move_aside(Path(f"{db}{suffix}"), stamp) for suffix in ("", "-wal", "-shm")]
+                kept = [p for p in moved if p is not None]
+                step.did.append("moved the damaged file aside (kept): " + ", ".join(p.name for p in kept))
+                step.details["moved_aside"] = [str(p) for p in kept]
+                self._restore_database(step, why="corrupt")
         self.database_ok = True
         self._replay_spill(step)
         with Store(db, storage) as store:
@@ -746,14 +754,10 @@ class _Recovery:
             step.details["rows"] = {t: store.count(t) for t in ("orders", "fills", "positions", "books")}
         self.audit.record("storage_recovery", ACTOR, step.details, CONTROL_BACKUP)
 
-    def _restore_database(self, step: StepReport) -> None:
+    def _restore_database(self, step: StepReport, *, why: str) -> None:
+        """Put the newest backup that verifies in place of a corrupt or missing database; with none,
+        start an empty one (a fresh state directory has none and loses nothing)."""
         db = self.config.storage.db_path
-        stamp = self.now_ns()
-        moved = [_move_aside(Path(f"{db}{suffix}"), stamp) for suffix in ("", "-wal", "-shm")]
-        kept = [p for p in moved if p is not None]
-        step.did.append("moved the damaged file aside: " + ", ".join(p.name for p in kept))
-        step.details["moved_aside"] = [str(p) for p in kept]
-        step.escalate(StepStatus.REPAIRED)
         for backup in _backups_newest_first(self.config.storage.backup_dir):
             problem = _quick_check(backup)
             if problem:
@@ -762,19 +766,19 @@ class _Recovery:
             _restore_backup(backup, db)
             with Store(db, self.config.storage) as store:
                 version = store.schema_version
+            step.escalate(StepStatus.REPAIRED)
             step.did.append(f"restored backup {backup.name} (schema v{version})")
-            step.found.append(
-                "rows written after that backup and never spilled may be missing; the damaged file "
-                "is kept for forensics"
-            )
+            step.found.append("rows written after that backup and never spilled may be missing")
             step.details["backup"] = str(backup)
-            self.notify("storage_restored", f"database was corrupt: restored backup {backup.name}")
+            self.notify("storage_restored", f"database was {why}: restored backup {backup.name}")
             return
-        step.escalate(StepStatus.DEGRADED)
-        step.found.append(f"no usable backup in {self.config.storage.backup_dir}: stored history is lost")
         with Store(db, self.config.storage) as store:
             step.did.append(f"created a new, empty database (schema v{store.schema_version})")
-        self.notify("storage_restored", "database was corrupt and no backup was usable: started empty")
+        had_history = why == "corrupt" or bool(_checkpoint_files(self.config.checkpoint.dir))
+        if had_history:
+            step.escalate(StepStatus.DEGRADED)
+            step.found.append(f"no usable backup in {self.config.storage.backup_dir}: stored history is lost")
+            self.notify("storage_restored", f"database was {why} and no backup was usable: started empty")
 
     def _replay_spill(self, step: StepReport) -> None:
         storage = self.config.storage
@@ -834,7 +838,9 @@ class _Recovery:
                 step.found.append(f"{name}{where} verifies")
             elif outcome.status is LoadStatus.REHYDRATED:
                 step.escalate(StepStatus.REPAIRED)
-                step.did.append(f"{name}: rehydrated{where} (the newest version that verifies)")
+                step.did.append(
+                    f"{name}: rehydrated{where}, the newest version that verifies (damaged ones quarantined)"
+                )
             elif outcome.status is LoadStatus.RETRAINED:
                 step.escalate(StepStatus.REPAIRED)
                 step.did.append(
@@ -949,7 +955,9 @@ class _Recovery:
         if still_open:
             step.escalate(StepStatus.FAILED)
             step.found.append(f"orphan order(s) {', '.join(sorted(still_open))} still open after cancel")
-        changed = not result.clean or bool(result.resolved_intents) or self.damaged_checkpoints > 0
+        fixed = not result.clean or bool(result.resolved_intents)
+        if fixed:
+            step.escalate(StepStatus.REPAIRED)
         step.details = {
             "positions_checkpoint": ours,
             "positions_broker": theirs,
@@ -959,15 +967,20 @@ class _Recovery:
             "adopted_orders": list(result.adopted_orders),
             "cash": str(cash),
         }
-        if changed:
+        if self.checkpoints_lost:
+            step.found.append("no checkpoint written: every stored checkpoint is damaged (see above)")
+        elif fixed:
             store = CheckpointStore(self.config.checkpoint.dir, keep=self.config.checkpoint.keep)
             path = store.save(orchestrator.snapshot())
             step.did.append(f"wrote the reconciled state as {path.name}")
             step.details["checkpoint"] = path.name
-            step.escalate(StepStatus.REPAIRED)
             self.state = CheckpointStore.read(path)
         else:
-            step.found.append("checkpoint and broker agree")
+            step.found.append(
+                "checkpoint and broker agree"
+                if state
+                else "no checkpoint; the broker shows no position or order"
+            )
         self.audit.record("position_reconciled", ACTOR, step.details, CONTROLS["position_reconciled"])
         if not result.clean:
             self.notify(
@@ -1051,7 +1064,7 @@ class _Recovery:
             hook = outcome.hook
             self._hook_outcome(step, hook.ok, hook.returncode, hook.timed_out, hook.duration_s, hook.error)
         if outcome.reconciled:
-            step.did.append(f"broker reachable again through {outcome.endpoint or failed}; reconciled")
+            step.did.append("the broker answers after the hook; its state is reconciled")
         else:
             step.escalate(StepStatus.FAILED)
             step.found.append(f"broker still unreachable after the hook ({outcome.attempts} attempt(s))")
@@ -1090,7 +1103,17 @@ class _Recovery:
         if previous.status is not StepStatus.FAILED:
             return True
         retry = await self._step(f"{STEP_RECONCILIATION} (after failover)", self._reconcile)
-        return retry.status is not StepStatus.FAILED
+        self.report.steps.remove(retry)
+        if retry.status is StepStatus.FAILED:
+            previous.found.extend(f"retry after the failover hook: {line}" for line in retry.found)
+            return False
+        previous.found = [f"first attempt: {line}" for line in previous.found] + retry.found
+        previous.found.insert(len(previous.found) - len(retry.found), "retried after the failover hook")
+        previous.did.extend(retry.did)
+        previous.details = retry.details
+        previous.status = retry.status
+        previous.duration_s += retry.duration_s
+        return True
 
 
 async def recover(

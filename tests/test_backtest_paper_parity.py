@@ -97,6 +97,7 @@ class Tape:
     fills: list[FillRow] = field(default_factory=list)
     orders: list[OrderRow] = field(default_factory=list)
     books: int = 0
+    outcome: dict[str, object] = field(default_factory=dict)
 
     def attach(self, orchestrator: Orchestrator) -> None:
         """Chain the orchestrator's book and fill hooks."""
@@ -120,9 +121,20 @@ class Tape:
         orchestrator.on_book_processed = book_processed
         orchestrator.on_fill_processed = fill_processed
 
-    def take_orders(self, core: ExchangeCore, account_id: str) -> None:
-        """The orders as the exchange received them, in placement order."""
+    def finish(self, orchestrator: Orchestrator, core: ExchangeCore, account_id: str) -> None:
+        """The orders as the exchange received them (placement order) and the run's outcome."""
         self.orders = [_order_row(report) for report in core.orders(account_id)]
+        stats, ledger = orchestrator.stats, orchestrator.execution.ledger
+        self.outcome = {
+            "orders_posted": stats.orders_posted,
+            "fills": stats.fills,
+            "entries": stats.entries,
+            "exits": stats.exits,
+            "breaker_trips": [(t["ts_ns"], t["breaker"]) for t in stats.breaker_trips],
+            "denials": orchestrator.denials(),
+            "realized_pnl": ledger.realized_pnl(),
+            "position_lots": orchestrator.risk.position_lots(next(iter(orchestrator.instruments))),
+        }
 
 
 def _order_row(report: OrderReport) -> OrderRow:
@@ -195,12 +207,11 @@ def session(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Sess
 def backtest_leg(session: Session) -> Tape:
     """``run_backtest`` with zero order latency, observed through the orchestrator's hooks."""
     tape = Tape()
-    venues: list[SimulatedVenue] = []
+    observed: list[Orchestrator] = []
 
     def observe(orchestrator: Orchestrator) -> None:
         tape.attach(orchestrator)
-        assert isinstance(orchestrator.venue, SimulatedVenue)
-        venues.append(orchestrator.venue)
+        observed.append(orchestrator)
 
     run_backtest(
         session.config,
@@ -209,7 +220,10 @@ def backtest_leg(session: Session) -> Tape:
         order_latency_ms=0.0,
         observe=observe,
     )
-    tape.take_orders(venues[0].core, venues[0].account_id)
+    orchestrator = observed[0]
+    venue = orchestrator.venue
+    assert isinstance(venue, SimulatedVenue)
+    tape.finish(orchestrator, venue.core, venue.account_id)
     return tape
 
 
@@ -327,7 +341,7 @@ async def paper_leg(session: Session) -> Tape:
         await orchestrator.run(feed)
         await orchestrator.shutdown(cancel_orders=True)
         await live.close()
-        tape.take_orders(exchange.core, exchange.account_id)
+        tape.finish(orchestrator, exchange.core, exchange.account_id)
     finally:
         await client.close()
         await exchange.stop()
@@ -358,3 +372,4 @@ def test_backtest_and_paper_give_the_same_signals_orders_and_fills(session: Sess
         )
     assert paper.orders == backtest.orders, _first_difference(backtest.orders, paper.orders)  # type: ignore[arg-type]
     assert paper.fills == backtest.fills, _first_difference(backtest.fills, paper.fills)  # type: ignore[arg-type]
+    assert paper.outcome == backtest.outcome

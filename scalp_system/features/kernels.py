@@ -40,7 +40,9 @@ _Fn = TypeVar("_Fn", bound=Callable[..., Any])
 
 def _jit(function: _Fn) -> _Fn:
     """Compile lazily for the caller's types, cached on disk, IEEE arithmetic (``fastmath`` off)."""
-    compiled: _Fn = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy")(function)
+    compiled: _Fn = numba.njit(
+        cache=True, fastmath=False, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True
+    )(function)
     return compiled
 
 

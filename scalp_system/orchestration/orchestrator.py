@@ -215,6 +215,8 @@ class Orchestrator:
                 "equity": str(self.risk.equity()),
             },
         )
+        if restored:
+            self.side.recovered(str(restored.get("sequence", "latest")), report.position_corrections)
         self.record_positions()
         self.risk.on_reconciled()
 
@@ -417,15 +419,11 @@ class Orchestrator:
             check = step.drift
             self.risk.on_drift(check.level, check.critical_count)
             if check.level != "ok":
-                self.side.record(
-                    "drift",
-                    "drift_detector",
-                    {
-                        "instrument": per.instrument.ticker,
-                        "level": check.level,
-                        "critical_features": check.critical_count,
-                        "flagged": [f.feature for f in check.flagged][:20],
-                    },
+                self.side.drift(
+                    per.instrument.ticker,
+                    check.level,
+                    check.critical_count,
+                    [f.feature for f in check.flagged],
                 )
         if step.recalibrated:
             self.risk.on_recalibrated()

@@ -231,7 +231,7 @@ async def _model(
     config: Config, venue: ConnectedVenue, options: RunOptions, side: SideChannels
 ) -> LoadedModel:
     registry = open_registry(
-        config, on_event=lambda kind, details: side.record(kind, "model_registry", details)
+        config, on_event=lambda kind, details: side.model_event(kind, details)
     )
     loaded = load_ensemble(config, registry)
     if loaded.ensemble is not None:

@@ -27,6 +27,7 @@ from scalp_system.core.instrument import Instrument
 from scalp_system.core.orders import Fill, Position
 from scalp_system.core.state import BreakerKind, TradingState
 from scalp_system.data.metrics import DataEngineMetrics
+from scalp_system.ml.registry import ALERT_KINDS
 from scalp_system.monitoring.audit import AuditLog
 from scalp_system.monitoring.notify import Notification, Notifier, Severity
 from scalp_system.monitoring.prometheus import Metrics
@@ -81,6 +82,44 @@ class SideChannels:
         """One human notification (deduplicated and rate limited by the notifier)."""
         if self.notifier is not None:
             self.notifier.notify(Notification(key, text, severity))
+
+    def model_event(self, kind: str, details: Mapping[str, Any]) -> None:
+        """A model registry event: audited; corruption, rehydration, retraining and disabling notified."""
+        self.record(kind, "model_registry", details)
+        if kind in ALERT_KINDS:
+            model = details.get("model", "?")
+            reason = str(details.get("reason") or "; ".join(map(str, details.get("problems", [])[:2])))
+            severity = Severity.CRITICAL if kind == "model_disabled" else Severity.WARNING
+            self.notify(
+                f"{kind}:{model}",
+                f"Model {model}: {kind.replace('model_', '').replace('_', ' ')}"
+                + (f" — {reason[:200]}" if reason else ""),
+                severity,
+            )
+
+    def drift(self, ticker: str, level: str, critical: int, flagged: list[str]) -> None:
+        """A drift check that found something: audited; critical drift notified."""
+        self.record(
+            "drift",
+            "drift_detector",
+            {"instrument": ticker, "level": level, "critical_features": critical, "flagged": flagged[:20]},
+        )
+        if level == "critical":
+            self.notify(
+                f"drift:{ticker}",
+                f"Drift critical on {ticker}: {critical} feature(s) beyond 5σ "
+                f"({', '.join(flagged[:3])}); new entries held until recalibrated",
+                Severity.CRITICAL,
+            )
+
+    def recovered(self, checkpoint: str, corrections: Mapping[str, Any]) -> None:
+        """A restart restored a checkpoint and reconciled: notified so people know it happened."""
+        fixed = f"; broker corrected {len(corrections)} position(s)" if corrections else ""
+        self.notify(
+            "recovery",
+            f"Recovered from checkpoint {checkpoint} and reconciled with the broker{fixed}",
+            Severity.INFO,
+        )
 
     def order_posted(self, instrument: Instrument, command: SubmitOrder) -> None:
         """An order went out."""

@@ -148,7 +148,7 @@ class WalkForward(_Strict):
 
     folds: int = Field(2, ge=1, le=100)
     anchored: bool = Field(False, description="expanding training window instead of a rolling one")
-    train: bool = Field(True, description="false: use the base config's registry model, test every window")
+    train: bool = Field(True, description="false: backtest the base config's registry model, no in-sample")
 
 
 class SweepSettings(_Strict):

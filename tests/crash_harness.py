@@ -277,16 +277,19 @@ class CrashCampaign:
             duration_s=600,
             extra_env=HALT_ENV if phase == "halt" else {},
         )
-        if trigger != "startup":
-            _wait_until(lambda: _reached(log) in ("trading", "finished"), 180, proc)
-        if trigger == "after_order":
-            _wait_until(lambda: _post_orders(self.exchange.journal) > orders_before, 20, proc)
         try:
+            if trigger != "startup":
+                _wait_until(lambda: _reached(log) in ("trading", "finished"), 180, proc)
+            if trigger == "after_order":
+                _wait_until(lambda: _post_orders(self.exchange.journal) > orders_before, 20, proc)
             proc.wait(timeout=delay)
         except subprocess.TimeoutExpired:
             record.reached = _reached(log)
             os.kill(proc.pid, signal.SIGKILL)
             record.killed = True
+        finally:
+            if proc.poll() is None:  # the test itself is failing (timeout): leave nothing behind
+                proc.kill()
         record.returncode = proc.wait()
         record.ended_ns = time.time_ns()
         if not record.killed:
@@ -318,13 +321,15 @@ class CrashCampaign:
             extra_env={},
         )
         try:
-            record.returncode = proc.wait(timeout=120)
+            record.returncode = proc.wait(timeout=self.final_duration_s + 180)
         except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            record.returncode = proc.wait()
             record.reached = "hung"
         else:
             record.reached = _reached(log)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            record.returncode = proc.wait()
         record.ended_ns = time.time_ns()
         self.result.runs.append(record)
         self.result.restarts += 1
@@ -484,13 +489,22 @@ def train_models_with_a_warmup_kill(workdir: Path, exchange: ExchangeProcess) ->
     state = workdir / "state"
     first_log = workdir / "warmup-killed.log"
     proc = start_run(state, exchange.address, exchange.token, first_log, duration_s=600, extra_env={})
-    _wait_for(first_log, r"recording \d+ s", 90, proc)
-    time.sleep(2.0)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    try:
+        _wait_for(first_log, r"recording \d+ s", 180, proc)
+        time.sleep(2.0)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
     second_log = workdir / "warmup-restarted.log"
     proc = start_run(state, exchange.address, exchange.token, second_log, duration_s=4, extra_env={})
-    returncode = proc.wait(timeout=300)
+    try:
+        returncode = proc.wait(timeout=400)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
     return {
         "models": state / "models",
         "returncode": returncode,

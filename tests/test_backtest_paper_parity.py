@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from scalp_system.backtest.runner import Recording, run_backtest
-from scalp_system.backtest.sim_venue import SimulatedVenue, event_time_ns
+from scalp_system.backtest.sim_venue import SimEvent, SimulatedVenue, event_time_ns
 from scalp_system.broker.auth import Secret
 from scalp_system.broker.client import BrokerClient
 from scalp_system.broker.endpoints import resolve_endpoint
@@ -250,7 +250,9 @@ class LockstepFeed:
         self._instrument_ids = instrument_ids
         self._account_id = exchange.account_id
         self._expected: deque[type] = deque()
-        self._arrived: dict[type, deque[RunEvent]] = {kind: deque() for kind in (OrderBook, Trade, Fill, Order)}
+        self._arrived: dict[type, deque[SimEvent]] = {
+            kind: deque() for kind in (OrderBook, Trade, Fill, Order)
+        }
         self.steps = 0
         exchange.runtime.listen(self)
 
@@ -274,10 +276,10 @@ class LockstepFeed:
             self.steps += 1
         kind = self._expected.popleft()
         event = await self._arrival(kind)
-        self._clock.set(event_time_ns(event))  # type: ignore[arg-type]
+        self._clock.set(event_time_ns(event))
         return event
 
-    async def _arrival(self, kind: type) -> RunEvent:
+    async def _arrival(self, kind: type) -> SimEvent:
         waiting = self._arrived[kind]
         while not waiting:
             try:
@@ -290,7 +292,7 @@ class LockstepFeed:
             if isinstance(event, ConnectivityChanged):
                 assert event.up and event.reason == "connected", f"a stream broke: {event}"
                 continue  # each stream's first message says it is up; the backtest has no connection
-            assert event is not None and type(event) in self._arrived, f"unexpected {event!r}"
+            assert isinstance(event, OrderBook | Trade | Fill | Order), f"unexpected {event!r}"
             self._arrived[type(event)].append(event)
         return waiting.popleft()
 
@@ -312,6 +314,7 @@ async def paper_leg(session: Session) -> Tape:
     client = BrokerClient(
         resolve_endpoint(exchange.address, tls=False), Secret(TOKEN), config.broker, clock=exchange.clock
     )
+    live: LiveEventSource | None = None
     try:
         await client.connect()
         venue = BrokerVenue(client, exchange.account_id, [instrument])
@@ -329,10 +332,15 @@ async def paper_leg(session: Session) -> Tape:
         await live.market.subscribe_trades(instrument)
         live.start()
         await _until(
-            lambda: exchange.market_data_streams is not None
-            and any(instrument.uid in s.books and instrument.uid in s.trades for s in exchange.market_data_streams.sessions)
-            and exchange.order_streams is not None
-            and len(exchange.order_streams.sessions) == 2,
+            lambda: (
+                exchange.market_data_streams is not None
+                and any(
+                    instrument.uid in s.books and instrument.uid in s.trades
+                    for s in exchange.market_data_streams.sessions
+                )
+                and exchange.order_streams is not None
+                and len(exchange.order_streams.sessions) == 2
+            ),
             "the subscriptions",
         )
         await orchestrator.start()
@@ -340,9 +348,10 @@ async def paper_leg(session: Session) -> Tape:
         feed = LockstepFeed(exchange, live, clock, {instrument.uid})
         await orchestrator.run(feed)
         await orchestrator.shutdown(cancel_orders=True)
-        await live.close()
         tape.finish(orchestrator, exchange.core, exchange.account_id)
     finally:
+        if live is not None:
+            await live.close()
         await client.close()
         await exchange.stop()
     return tape
@@ -351,25 +360,48 @@ async def paper_leg(session: Session) -> Tape:
 # --- the parity --------------------------------------------------------------------------------------
 
 
-def _first_difference(a: list[object], b: list[object]) -> str:
+def _first_difference(a: Sequence[object], b: Sequence[object]) -> str:
     for index, (left, right) in enumerate(zip(a, b, strict=False)):
         if left != right:
             return f"first difference at {index}: backtest {left!r} vs paper {right!r}"
     return f"lengths differ: backtest {len(a)} vs paper {len(b)}"
 
 
-def test_backtest_and_paper_give_the_same_signals_orders_and_fills(session: Session) -> None:
-    backtest = backtest_leg(session)
-    paper = asyncio.run(paper_leg(session))
+@pytest.fixture(scope="module")
+def legs(session: Session) -> tuple[Tape, Tape]:
+    """Both legs over the same session: (backtest, paper)."""
+    return backtest_leg(session), asyncio.run(paper_leg(session))
 
-    assert backtest.orders and backtest.fills, "the session must trade for parity to mean anything"
+
+def test_the_session_trades_so_that_parity_means_something(legs: tuple[Tape, Tape]) -> None:
+    backtest, _ = legs
+    assert len(backtest.orders) >= 10 and len(backtest.fills) >= 10
+    assert backtest.outcome["entries"] and backtest.outcome["exits"]
+
+
+def test_paper_sees_every_book_the_backtest_sees_and_computes_the_same_signals(
+    legs: tuple[Tape, Tape],
+) -> None:
+    backtest, paper = legs
     assert paper.books == backtest.books
-    assert len(paper.signals) == len(backtest.signals), _first_difference(backtest.signals, paper.signals)  # type: ignore[arg-type]
+    assert len(paper.signals) == len(backtest.signals), _first_difference(backtest.signals, paper.signals)
     for ours, theirs in zip(backtest.signals, paper.signals, strict=True):
-        assert ours[:2] == theirs[:2]
+        assert ours[:2] == theirs[:2], _first_difference(backtest.signals, paper.signals)
         assert ours[2:] == pytest.approx(theirs[2:], abs=1e-12, rel=0), _first_difference(
-            backtest.signals, paper.signals  # type: ignore[arg-type]
+            backtest.signals, paper.signals
         )
-    assert paper.orders == backtest.orders, _first_difference(backtest.orders, paper.orders)  # type: ignore[arg-type]
-    assert paper.fills == backtest.fills, _first_difference(backtest.fills, paper.fills)  # type: ignore[arg-type]
+
+
+def test_paper_sends_the_same_orders_in_the_same_order(legs: tuple[Tape, Tape]) -> None:
+    backtest, paper = legs
+    assert paper.orders == backtest.orders, _first_difference(backtest.orders, paper.orders)
+
+
+def test_paper_gets_the_same_fills(legs: tuple[Tape, Tape]) -> None:
+    backtest, paper = legs
+    assert paper.fills == backtest.fills, _first_difference(backtest.fills, paper.fills)
+
+
+def test_paper_ends_with_the_same_positions_pnl_breakers_and_denials(legs: tuple[Tape, Tape]) -> None:
+    backtest, paper = legs
     assert paper.outcome == backtest.outcome

@@ -57,12 +57,14 @@ def _assert_invariants(report: dict[str, Any], kills: int) -> None:
     assert report["counts"]["orders_posted"] > 0 and report["counts"]["exchange_fills"] > 0
 
 
+@pytest.mark.timeout(900)
 def test_a_run_killed_during_its_warmup_restarts_and_trains_its_model(warmup: dict[str, Any]) -> None:
     assert warmup["returncode"] == 0, warmup["log_tail"]
     assert (warmup["models"] / "lightgbm").is_dir()
     assert warmup["audit"]["ok"], warmup["audit"]
 
 
+@pytest.mark.timeout(1200)  # ~2 min on an idle 2-core machine; restarts are CPU-bound imports
 def test_ten_kills_lose_no_fill_post_no_key_twice_and_keep_positions_and_risk_state(
     warmup: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -198,6 +197,23 @@ async def test_a_corrupt_model_is_rehydrated_from_the_previous_version(
     assert any("SHA-256" in line for line in step.found)
     events = [e["event"] for e in audit_events(config)]
     assert "model_artifact_corrupt" in events and "model_rehydrated" in events
+
+
+async def test_a_model_with_no_good_version_and_no_retrain_is_disabled_and_says_how_to_fix_it(
+    tmp_path: Path, bundles: list[ModelBundle]
+) -> None:
+    config = state_config(tmp_path)
+    registry = ModelRegistry(config.ml.registry_dir)
+    registry.save(copy_of(next(b for b in bundles if b.name == "linear")))
+    model_artifact(registry, "linear", 1).write_bytes(b"{}")
+
+    report = timed("model_disabled", await recover(config))
+
+    step = report.step("models")
+    assert step.status is StepStatus.DEGRADED and report.usable  # a run then trains a bootstrap model
+    assert step.details["models"]["linear"]["status"] == "DISABLED"
+    assert any("--retrain" in line for line in step.did)
+    assert list(registry.model_dir("linear").glob("v000001.corrupt-*"))  # quarantined, not deleted
 
 
 async def test_a_model_with_no_good_version_is_retrained_from_the_stored_books(
@@ -560,87 +576,80 @@ async def test_a_failing_failover_hook_is_reported_and_recovery_still_completes(
 # --- the console script ----------------------------------------------------------------------------
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SCALP), "recover", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
-
-
-def test_scalp_recover_repairs_a_damaged_state_directory_and_exits_0(
-    tmp_path: Path, bundles: list[ModelBundle]
-) -> None:
-    state = tmp_path / "state"
-    config = state_config(state)
-    store = CheckpointStore(config.checkpoint.dir)
-    store.save(checkpoint_state(1))
-    store.save(checkpoint_state(2)).write_text("{}")
-    registry = ModelRegistry(config.ml.registry_dir)
-    for bundle in bundles:
-        registry.save(copy_of(bundle))
-        registry.save(copy_of(bundle))
-    model_artifact(registry, "linear", 2).unlink()
-    report_path = tmp_path / "report.json"
-
-    completed = run_cli("--state-dir", str(state), "--json", str(report_path))
-
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "[REPAIRED] checkpoint" in completed.stdout
-    assert "linear: rehydrated v1" in completed.stdout
-    assert "recovery finished in" in completed.stdout and "state is usable" in completed.stdout
-    document = json.loads(report_path.read_text())
-    assert document["usable"] is True
-    RECOVERY_TIMES["cli_damaged_state"] = round(document["duration_s"], 4)
-    assert document["duration_s"] < SPEC_BOUND_S
-
-
-def test_scalp_recover_exits_1_when_every_checkpoint_is_damaged(tmp_path: Path) -> None:
+def invoke_recover(*args: str) -> Any:
+    """``scalp recover`` in-process through typer's runner (the same command code, no start-up cost)."""
     from typer.testing import CliRunner
 
     from scalp_system.cli import app
 
+    return CliRunner().invoke(app, ["recover", *args])
+
+
+def test_scalp_recover_exits_1_when_every_checkpoint_is_damaged(tmp_path: Path) -> None:
     config = state_config(tmp_path)
     CheckpointStore(config.checkpoint.dir).save(checkpoint_state(1)).write_text("torn")
 
-    result = CliRunner().invoke(app, ["recover", "--state-dir", str(tmp_path)])  # in-process: same code
+    result = invoke_recover("--state-dir", str(tmp_path))
 
     assert result.exit_code == 1
     assert "[  FAILED] checkpoint" in result.stdout and "NOT usable" in result.stdout
 
 
-async def test_scalp_recover_reconciles_against_a_running_exchange_named_by_endpoint(
-    tmp_path: Path, exchange: tuple[LocalExchange, Instrument]
+def test_scalp_recover_refuses_a_malformed_endpoint_with_exit_2(tmp_path: Path) -> None:
+    result = invoke_recover("--state-dir", str(tmp_path), "--endpoint", "no-port-here")
+
+    assert result.exit_code == 2
+    assert not (tmp_path / "checkpoints").exists()  # nothing was touched
+
+
+async def test_scalp_recover_repairs_a_damaged_state_dir_and_reconciles_with_a_running_exchange(
+    tmp_path: Path, exchange: tuple[LocalExchange, Instrument], bundles: list[ModelBundle]
 ) -> None:
     ex, sber = exchange
-    config = state_config(tmp_path)
-    CheckpointStore(config.checkpoint.dir).save(await flat_checkpoint(config, ex, sber))
-    async with client_for(ex) as client:
+    state = tmp_path / "state"
+    config = state_config(state)
+    checkpoints = CheckpointStore(config.checkpoint.dir)
+    checkpoints.save(await flat_checkpoint(config, ex, sber))
+    checkpoints.save({"torn": True}).write_text("{}")
+    registry = ModelRegistry(config.ml.registry_dir)
+    for bundle in bundles:
+        registry.save(copy_of(bundle))
+        registry.save(copy_of(bundle))
+    model_artifact(registry, "linear", 2).unlink()
+    async with client_for(ex) as client:  # after the checkpoint: a position it never saw
         await client.shares()
         await client.post_order(
             ex.account_id, SubmitOrder(new_intent_key(), sber.uid, Side.BUY, 3, 31001), sber
         )
+    report_path = tmp_path / "report.json"
 
     process = await asyncio.create_subprocess_exec(  # the exchange keeps serving on this loop meanwhile
         str(SCALP),
         "recover",
         "--state-dir",
-        str(tmp_path),
+        str(state),
         "--endpoint",
         ex.address,
+        "--json",
+        str(report_path),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env={**os.environ, "TINKOFF_TOKEN": TOKEN},
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), 120)
-    text = stdout.decode()
+    text, errors = stdout.decode(), stderr.decode()
 
-    assert process.returncode == 0, text + stderr.decode()
+    assert process.returncode == 0, text + errors
+    assert "[REPAIRED] checkpoint" in text
+    assert "linear: rehydrated v1" in text
     assert "[REPAIRED] reconciliation" in text and "SBER: adopted the broker's 3 lot(s)" in text
-    assert TOKEN not in text + stderr.decode()
+    assert "recovery finished in" in text and "state is usable" in text
+    assert f"connected to {ex.address}" in errors
+    assert TOKEN not in text + errors
+    document = json.loads(report_path.read_text())
+    assert document["usable"] is True
+    RECOVERY_TIMES["cli_damaged_state_and_broker"] = round(document["duration_s"], 4)
+    assert document["duration_s"] < SPEC_BOUND_S
     fresh = CheckpointStore(config.checkpoint.dir).load_latest()
     assert fresh is not None
     assert fresh.state["execution"]["ledger"]["positions"][sber.uid]["lots"] == 3

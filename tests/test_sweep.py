@@ -298,6 +298,29 @@ def test_the_test_window_starts_a_purge_gap_after_the_training_window(shared_dat
     assert test.trades.exchange_ts_ns[0] >= test.books.exchange_ts_ns[0]
 
 
+def test_a_ticker_in_a_store_is_read_within_the_period(shared_data: Path, tmp_path: Path) -> None:
+    from scalp_system.commands.research import import_csv, instrument_from_flags
+    from scalp_system.config import Config
+    from scalp_system.research.data import load_group
+
+    eth = instrument_from_flags("ETHUSDT", "0.01", "0.001", "usdt")
+    books, trades = (
+        shared_data / "usdm_ethusdt_20240808_depth20.csv.gz",
+        shared_data / "usdm_ethusdt_20240808_trades.csv.gz",
+    )
+    import_csv(tmp_path / "store.db", books, trades, eth, Config())
+    period = {"from": "2024-08-08T23:55:00Z", "to": "2024-08-08T23:57:00Z"}
+    spec = sweep_from_mapping(
+        {"instruments": [{"ticker": "ETHUSDT", "db": str(tmp_path / "store.db")}], "periods": [period]}
+    )
+    task = plan_sweep(spec).tasks[0]
+    (recording,) = load_group(task.data, task.config).recordings
+    start, end = spec.periods[0].start_ns, spec.periods[0].end_ns
+    assert start is not None and end is not None
+    assert start <= recording.books.exchange_ts_ns[0] and recording.books.exchange_ts_ns[-1] < end
+    assert recording.instrument.ticker == "ETHUSDT" and len(recording.trades) > 0
+
+
 def test_configurations_whose_in_and_out_of_sample_ranks_swap_are_flagged(shared_data: Path) -> None:
     spec = sweep_from_mapping(sweep_mapping(shared_data, {"risk.k_stop": [1, 2, 3]}, folds=1))
     plan = plan_sweep(spec)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 
 from scalp_system.broker.client import BrokerClient
 from scalp_system.broker.errors import BrokerNotFoundError
@@ -102,8 +103,21 @@ class BrokerVenue:
         return [self._remember(order) for order in await self.client.get_orders(self.account_id)]
 
     async def account(self) -> VenueAccount:
-        """Cash by currency and positions in lots."""
-        return await self.client.get_positions(self.account_id)
+        """Cash by currency and positions in lots, with average prices. GetPositions carries no
+        prices, so positions are priced from GetPortfolio's ``average_position_price``: a position
+        adopted at reconciliation gets its stops from its real entry, never from zero."""
+        account = await self.client.get_positions(self.account_id)
+        if not any(p.lots for p in account.positions):
+            return account
+        portfolio = await self.client.get_portfolio(self.account_id)
+        prices = {p.instrument_id: p.avg_price for p in portfolio.positions}
+        positions = tuple(
+            replace(p, avg_price=prices.get(p.instrument_id, p.avg_price))
+            if p.lots and not p.avg_price
+            else p
+            for p in account.positions
+        )
+        return replace(account, positions=positions)
 
     async def fills(self) -> AsyncIterator[Fill]:
         """Fills from TradesStream, tagged with their intent key, duplicates dropped."""

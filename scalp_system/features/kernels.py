@@ -123,6 +123,13 @@ class BookState(NamedTuple):
 
 # -- the per-book definition ------------------------------------------------------------------------
 @_jit
+def _ring_slot(slot: int, back: int, ring: int) -> int:
+    """The ring slot ``back`` books before ``slot`` (``0 < back < ring``), without an integer division."""
+    at = slot - back
+    return at + ring if at < 0 else at
+
+
+@_jit
 def book_row(
     nb: int,
     na: int,
@@ -148,7 +155,6 @@ def book_row(
     ``e_m = bq·[bp ≥ bp'] − bq'·[bp ≤ bp'] − aq·[ap ≤ ap'] + aq'·[ap ≥ ap']``, summed over levels up to
     each depth and then over the last ``w`` books; 0 for the first book. Leaves ``cur`` in ``prev``.
     """
-    levels = cur.shape[1]
     n = counters[0]
     ring = mid_ring.shape[0]
     slot = n % ring
@@ -161,28 +167,33 @@ def book_row(
     out[1] = (spread * (cur[1, 0] - cur[3, 0])) / (2 * top) if top else 0.0
     out[2] = float(spread)
     out[3] = (spread / m2) * 2e4
-    # cumulative depth and order flow, one pass over the levels
+    # cumulative depth and order flow up to every depth k, level range by level range
     n_depths = depth_idx.shape[0]
-    has_prev = n > 0
+    bp = cur[0]
+    bq = cur[1]
+    ap = cur[2]
+    aq = cur[3]
+    pbp = prev[0]
+    pbq = prev[1]
+    pap = prev[2]
+    paq = prev[3]
     bid_total = 0
     ask_total = 0
     flow = 0
-    j = 0
-    for m in range(levels):
-        bid_total += cur[1, m]
-        ask_total += cur[3, m]
-        if has_prev:
-            p = cur[0, m]
-            pp = prev[0, m]
-            flow += (cur[1, m] if p >= pp else 0) - (prev[1, m] if p <= pp else 0)
-            p = cur[2, m]
-            pp = prev[2, m]
-            flow -= (cur[3, m] if p <= pp else 0) - (prev[3, m] if p >= pp else 0)
-        if j < n_depths and m == depth_idx[j]:
-            depth_sums[0, j] = bid_total
-            depth_sums[1, j] = ask_total
+    start = 0
+    for j in range(n_depths):
+        stop = depth_idx[j] + 1
+        for m in range(start, stop):
+            bid_total += bq[m]
+            ask_total += aq[m]
+        if n > 0:
+            for m in range(start, stop):
+                flow += (bq[m] if bp[m] >= pbp[m] else 0) - (pbq[m] if bp[m] <= pbp[m] else 0)
+                flow -= (aq[m] if ap[m] <= pap[m] else 0) - (paq[m] if ap[m] >= pap[m] else 0)
             ofi_cum[j] += flow
-            j += 1
+        depth_sums[0, j] = bid_total
+        depth_sums[1, j] = ask_total
+        start = stop
     col = 4
     for j in range(n_depths):
         depth = depth_sums[0, j] + depth_sums[1, j]
@@ -201,19 +212,19 @@ def book_row(
         ofi_ring[slot, j] = ofi_cum[j]
     col = columns[0]
     n_windows = ofi_windows.shape[0]
-    for j in range(n_depths):
-        depth = depth_sums[0, j] + depth_sums[1, j]
-        now = ofi_cum[j]
-        for wi in range(n_windows):
-            w = ofi_windows[wi]
-            past = ofi_ring[(n - w) % ring, j] if n >= w else 0
-            out[col + j * n_windows + wi] = (now - past) / depth if depth else 0.0
+    for wi in range(n_windows):
+        w = ofi_windows[wi]
+        at = _ring_slot(slot, w, ring)
+        for j in range(n_depths):
+            depth = depth_sums[0, j] + depth_sums[1, j]
+            past = ofi_ring[at, j] if n >= w else 0
+            out[col + j * n_windows + wi] = (ofi_cum[j] - past) / depth if depth else 0.0
     # realised volatility of the mid over book counts (half-tick moves, exact integers)
     if n == 0:
         counters[1] = m2
         move = 0
     else:
-        move = m2 - mid_ring[(n - 1) % ring]
+        move = m2 - mid_ring[_ring_slot(slot, 1, ring)]
     sq_cum = counters[2] + move * move
     counters[2] = sq_cum
     sq_ring[slot] = sq_cum
@@ -221,20 +232,16 @@ def book_row(
     col = columns[2]
     for vi in range(vol_windows.shape[0]):
         w = vol_windows[vi]
-        total = sq_cum - sq_ring[(n - w) % ring] if n >= w else sq_cum
+        total = sq_cum - sq_ring[_ring_slot(slot, w, ring)] if n >= w else sq_cum
         out[col + vi] = math.sqrt(total / (4 * w))
     # returns over book counts (the first book's mid before h books exist)
     col = columns[4]
     first = counters[1]
     for hi in range(horizons.shape[0]):
         h = horizons[hi]
-        past = mid_ring[(n - h) % ring] if n >= h else first
+        past = mid_ring[_ring_slot(slot, h, ring)] if n >= h else first
         out[col + hi] = ((m2 - past) / past) * 1e4
-    for m in range(levels):
-        prev[0, m] = cur[0, m]
-        prev[1, m] = cur[1, m]
-        prev[2, m] = cur[2, m]
-        prev[3, m] = cur[3, m]
+    prev[:, :] = cur
     counters[0] = n + 1
 
 
@@ -388,15 +395,15 @@ def _batch_rows(
         cs_pv[i + 1] = cs_pv[i] + trade_px[i] * lots
     n_windows = trade_windows_ns.shape[0]
     lo = np.zeros(n_windows, dtype=np.int64)
-    vwap_lo = 0
-    hi = 0
+    vwap_lo = np.int64(0)  # np.int64, not a literal 0: one specialisation of the callees
+    hi = np.int64(0)
     levels = cur.shape[1]
     width = bid_px.shape[1]  # the frame's depth (may be below or above L)
     col_trades = columns[1]
     for i in range(book_ts.shape[0]):
         row = out[i]
-        nb = 0
-        na = 0
+        nb = np.int64(0)
+        na = np.int64(0)
         for m in range(levels):
             if m < width and bid_qty[i, m] > 0:
                 cur[0, m] = bid_px[i, m]

@@ -832,7 +832,7 @@ class _Recovery:
                 "version": outcome.version,
                 "problems": list(outcome.problems),
             }
-            step.found.extend(f"{name}: {problem}" for problem in outcome.problems)
+            step.found.extend(p if p.startswith(name) else f"{name} {p}" for p in outcome.problems)
             where = f" v{outcome.version}" if outcome.version is not None else ""
             if outcome.status is LoadStatus.LOADED:
                 step.found.append(f"{name}{where} verifies")

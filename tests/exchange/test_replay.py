@@ -14,6 +14,7 @@ from scalp_system.core.market import Aggressor
 from scalp_system.core.orders import OrderStatus, OrderType, Side, TimeInForce
 from scalp_system.exchange.core import ExchangeCore
 from scalp_system.exchange.replay import ReplayFeed, ReplaySource, recording_instrument
+from scalp_system.exchange.reports import BookChanged, FillExecuted, OrderUpdated, TradePrinted
 
 BTC = recording_instrument("BTCUSDT", "0.1", "0.001")
 TOY = recording_instrument("TOY", "1", "1")
@@ -158,3 +159,17 @@ def test_a_recorded_book_reaching_the_price_fills_a_resting_order() -> None:
     assert report is not None and report.lots_executed == 3
 
 
+def test_a_client_take_is_private_the_recording_stays_the_public_feed() -> None:
+    feed = _toy_feed([(10, (100, 10), (101, 10)), (30, (100, 10), (101, 10))], [(20, 101, 2, Aggressor.BUY)])
+    core, _, account = _core([feed])
+    core.advance_to(10)
+    result = core.post_order(
+        account, "take", TOY.uid, Side.BUY, 3, OrderType.LIMIT, TimeInForce.FILL_AND_KILL, 101, 11
+    )
+    assert result.order.lots_executed == 3
+    public = [e for e in result.events if isinstance(e, TradePrinted | BookChanged)]
+    assert public == []  # no print on the tape, no book message: only the client's fill and order states
+    assert [type(e) for e in result.events] == [OrderUpdated, FillExecuted, OrderUpdated]
+    assert core.last_trades(TOY.uid, 0, 11) == [] and core.last_price_ticks(TOY.uid) is None
+    core.advance_to(20)
+    assert [t.lots for t in core.last_trades(TOY.uid, 0, 20)] == [2]  # the recorded print only

@@ -142,3 +142,32 @@ async def test_stop_from_the_fill_price_closes_the_position_and_pnl_matches_the_
         assert ledger.commission() == portfolio.commission_paid
         cash = exchange.core.positions(exchange.account_id).cash
         assert cash - start_cash == ledger.realized_pnl() - ledger.commission()
+
+
+async def test_a_position_adopted_from_the_broker_carries_its_average_price() -> None:
+    sber = next(i for i in default_catalogue() if i.ticker == "SBER")
+    market = StaticMarket([sber], start_ns=time.time_ns())
+    market.add_liquidity(sber.uid, Side.SELL, 31001, 10)
+    market.add_liquidity(sber.uid, Side.BUY, 31000, 10)
+    async with LocalExchange(ExchangeConfig(port=0), TOKEN, source=market) as exchange:
+        exchange.core.post_order(
+            exchange.account_id,
+            "before-restart",
+            sber.uid,
+            Side.BUY,
+            2,
+            OrderType.LIMIT,
+            TimeInForce.FILL_AND_KILL,
+            31001,
+            time.time_ns(),
+        )
+        client = BrokerClient(resolve_endpoint(exchange.address, tls=False), Secret(TOKEN), BrokerConfig())
+        await client.connect()
+        try:
+            venue = BrokerVenue(client, exchange.account_id, [sber])
+            account = await venue.account()
+            await venue.close()
+        finally:
+            await client.close()
+    position = next(p for p in account.positions if p.instrument_id == sber.uid)
+    assert position.lots == 2 and position.avg_price == Decimal("310.01")

@@ -18,12 +18,14 @@ import json
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scalp_system.config import Config, ExchangeConfig, load_config
+from scalp_system.core.orders import Fill, Order
 from scalp_system.exchange.catalogue import default_catalogue
 from scalp_system.exchange.faults import FaultPlan
 from scalp_system.exchange.journal import read_journal
@@ -33,6 +35,7 @@ from scalp_system.orchestration.orchestrator import Orchestrator
 from scalp_system.orchestration.paths import rebase_paths
 from scalp_system.orchestration.session import RunOptions, run_session
 from scalp_system.orchestration.summary import RunSummary
+from scalp_system.storage import Store
 
 TOKEN = "fault-suite-exchange-token"  # the local exchange's bearer token in these tests (not a secret)
 TICKERS = ("SBER", "GAZP", "LKOH", "VTBR")
@@ -154,3 +157,36 @@ async def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+def exchange_fills(exchange: LocalExchange) -> list[Fill]:
+    """Every execution the exchange made for the paper account."""
+    return [fill for report in exchange.core.orders(exchange.account_id) for fill in report.fills]
+
+
+def stored_orders_and_fills(run: FaultRun) -> tuple[list[Order], list[Fill]]:
+    """The orders and fills in the run's SQLite store (after the run's writer closed)."""
+    config = run.orchestrator.config
+    with Store(config.storage.db_path, config.storage) as store:
+        return store.orders(), store.fills()
+
+
+def assert_books_agree_with_the_exchange(run: FaultRun, exchange: LocalExchange) -> None:
+    """Positions per instrument, realised PnL and commission of the run equal the exchange's account,
+    exactly (Decimal), and the store holds every exchange fill exactly once."""
+    ledger = run.orchestrator.execution.ledger
+    theirs = {p.instrument_uid: p.lots for p in exchange.core.positions(exchange.account_id).securities}
+    ours = {uid: p.lots for uid, p in ledger.positions().items() if p.lots}
+    assert ours == {uid: lots for uid, lots in theirs.items() if lots}
+    portfolio = exchange.core.portfolio(exchange.account_id)
+    assert ledger.realized_pnl() == portfolio.realized_pnl
+    assert ledger.commission() == portfolio.commission_paid
+    _orders, fills = stored_orders_and_fills(run)
+    stored_ids = [f.trade_id for f in fills]
+    assert len(stored_ids) == len(set(stored_ids)), "a fill was stored twice"
+    assert set(stored_ids) == {f.trade_id for f in exchange_fills(exchange)}
+
+
+def posted_keys(journal: list[dict[str, Any]]) -> Counter[str]:
+    """How many orders the exchange *created* per client key (PostOrder lines with created=true)."""
+    return Counter(line["order_request_id"] for line in journal if line["event"] == "post_order" and line["created"])

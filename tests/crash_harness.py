@@ -46,8 +46,8 @@ NS = 1_000_000_000
 BASE_ENV = {
     "SCALP__ML__BOOTSTRAP_WARMUP_S": "20",
     "SCALP__CHECKPOINT__KEEP": "1000000",
-    "SCALP__RISK__COOLDOWN_S": "20",
-    "SCALP__RISK__CONSECUTIVE_LOSSES_FOR_COOLDOWN": "2",
+    "SCALP__RISK__COOLDOWN_S": "15",
+    "SCALP__RISK__CONSECUTIVE_LOSSES_FOR_COOLDOWN": "1",
 }
 # The halt phase: limits so tight that the first loss trips an emergency halt (flatten + HALTED).
 HALT_ENV = {

@@ -80,3 +80,4 @@ def test_soak_fifty_kills_keep_every_invariant(warmup: dict[str, Any], tmp_path:
     report = _campaign(tmp_path, warmup["models"], kills=50, seed=8)
     _save("crash_soak.json", report)
     _assert_invariants(report, kills=50)
+    assert report["invariants"]["risk_state_preserved"]["deadlines_carried"] >= 1  # a cooldown crossed a kill

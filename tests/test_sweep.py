@@ -183,8 +183,11 @@ def test_results_are_written_as_parquet_and_csv_with_exact_money(resumed: dict[s
     Decimal(rows[0]["oos_net_pnl"])
 
 
-def test_the_report_is_one_offline_page_with_ranking_and_chart(resumed: dict[str, Any]) -> None:
+def test_the_report_is_one_offline_page_with_ranking_and_chart(
+    resumed: dict[str, Any], artifacts_dir: Path
+) -> None:
     html = (resumed["out"] / "report.html").read_text()
+    (artifacts_dir / "sweep_report.html").write_text(html)  # for a person to look at
     assert "<svg" in html and "Ranking by out-of-sample net PnL" in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in html
     for row in resumed["second"].table.rows:

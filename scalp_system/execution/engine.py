@@ -459,6 +459,9 @@ class ExecutionEngine:
             intent_key=key,
             order_id=update.order_id or current.order_id,
             created_ts_ns=current.created_ts_ns or update.created_ts_ns,
+            # Progress never moves back in time: a venue clock behind ours must not make this newer
+            # state look older than the locally stamped intent (the store keeps the newest row).
+            updated_ts_ns=max(update.updated_ts_ns, current.updated_ts_ns),
             time_in_force=current.time_in_force,
             status=current.status
             if current.status.is_terminal and not update.status.is_terminal

@@ -2,11 +2,11 @@
 
 Row ``i`` is the vector ``FeatureEngine.on_book`` returns at book ``i`` when the events are replayed in
 ``core.frames.merge_events`` order (trades first at equal times). One compiled pass over the rows
-(``kernels.batch_kernel``) sweeps the trade windows with two pointers over exact integer running
-totals (trades with time in ``(t − W, t]``) and runs, row after row, the very ``book_row`` and
-``z_score_row`` kernels the incremental engine runs per book, so the two implementations execute the
-same floating-point operations and agree bit for bit (the contract is 1e-9). The ATR column comes from
-``atr.atr_at``, the vectorised twin of the ``AtrTracker`` the live path uses.
+(``kernels.batch_kernel``) runs, row after row, the very ``kernels.feature_row`` the incremental
+engine runs per book (trade windows from exact running totals of the trades at or before the book),
+so the two implementations execute the same floating-point operations and agree bit for bit (the
+contract is 1e-9). The ATR column comes from ``atr.atr_at``, the vectorised twin of the
+``AtrTracker`` the live path uses. The matrix is row-major (C order), one vector per row.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy.typing as npt
 from scalp_system.config import FeaturesConfig
 from scalp_system.core.frames import BookFrame, TradeFrame
 from scalp_system.features.atr import atr_at
-from scalp_system.features.kernels import BookState, KernelPlan, batch_kernel
+from scalp_system.features.kernels import KernelPlan, KernelState, batch_kernel
 from scalp_system.features.layout import FeatureLayout
 
 F64 = npt.NDArray[np.float64]
@@ -66,10 +66,11 @@ def compute_batch(layout: FeatureLayout, books: BookFrame, trades: TradeFrame | 
         lots = np.asarray(trades.lots, dtype=np.int64)
         side = np.asarray(trades.aggressor, dtype=np.int8)
     mids = (bid_px[:, 0] + ask_px[:, 0]) * 0.5  # half-integer ticks: exact in float64
-    atr = atr_at(book_ts, trade_ts, price.astype(np.float64), book_ts, mids, layout.atr_bar_s, layout.atr_period)
-    cfg = layout.cfg
+    atr = atr_at(
+        book_ts, trade_ts, price.astype(np.float64), book_ts, mids, layout.atr_bar_s, layout.atr_period
+    )
     batch_kernel()(
-        *BookState.fresh(layout),
+        *KernelState.fresh(layout),
         *KernelPlan.of(layout),
         bid_px,
         bid_qty,
@@ -80,10 +81,6 @@ def compute_batch(layout: FeatureLayout, books: BookFrame, trades: TradeFrame | 
         price,
         lots,
         side,
-        np.array(layout.trade_windows_ns, dtype=np.int64),
-        np.array(cfg.trade_windows_s, dtype=np.float64),
-        layout.vwap_window_ns,
-        float(cfg.trade_age_cap_s),
         atr,
         out,
     )

@@ -1,20 +1,22 @@
 """The incremental (live) feature engine: one instrument, one book or trade at a time.
 
-``on_trade`` folds a public trade into the trade windows, VWAP and ATR; ``on_book`` folds a book in
-and returns the full float64 vector in registry order (``registry.feature_names``). The trade-derived
-columns are kept here (deques of the trades inside each window, exact integer sums); the book-derived
-columns and the adaptive z-scores come from the compiled ``kernels.book_row`` and
-``kernels.z_score_row``, the very functions the batch computation runs over its rows, so the two
-implementations agree bit for bit (the contract is 1e-9). Prices are integer ticks inside (mid kept as
-``bid1 + ask1`` in half ticks); the tick given at construction converts ``mid_price`` to price units.
-Events must arrive in replay order (``core.frames.merge_events``: by exchange time, trades first at
-equal times). ``reset`` forgets everything (instrument rotation re-entry); ``snapshot``/``restore``
-carry the whole state, EWMA normalisers included, through a JSON checkpoint (SPEC §1.8).
+``on_trade`` appends a public trade to the trade log (its time and the running signed-lot, lot and
+price·lot totals) and feeds the ATR; ``on_book`` folds a book in and returns the full float64 vector in
+registry order (``registry.feature_names``). Every column but the ATR comes from the compiled
+``kernels.feature_row``, the very function the batch computation runs over its rows, so the two
+implementations agree bit for bit (the contract is 1e-9); the ATR comes from ``atr.AtrTracker``, the
+one the risk engine uses. Prices are integer ticks inside (the mid kept as ``bid1 + ask1`` in half
+ticks); the tick given at construction converts ``mid_price`` to price units. Events must arrive in
+replay order (``core.frames.merge_events``: by exchange time, trades first at equal times). The trade
+log keeps only the trades a later book can still see (within the longest trade, VWAP or trade-age
+window of the newest event). ``reset`` forgets everything (instrument rotation re-entry);
+``snapshot``/``restore`` carry the whole state, EWMA normalisers included, through a JSON checkpoint
+(SPEC §1.8).
 """
 
 from __future__ import annotations
 
-from collections import deque
+import math
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
@@ -26,13 +28,17 @@ import numpy.typing as npt
 from scalp_system.config import FeaturesConfig
 from scalp_system.core.market import Aggressor, OrderBook, Trade
 from scalp_system.features.atr import AtrTracker
-from scalp_system.features.kernels import BookState, KernelPlan, incremental_kernel
-from scalp_system.features.layout import FeatureLayout
+from scalp_system.features.kernels import KernelPlan, KernelState, incremental_kernel
+from scalp_system.features.layout import FeatureLayout, seconds_to_ns
 from scalp_system.features.registry import names_fingerprint
 from scalp_system.features.schema import FeatureSchema
 
 F64 = npt.NDArray[np.float64]
-SNAPSHOT_FORMAT = 1
+I64 = npt.NDArray[np.int64]
+SNAPSHOT_FORMAT = 2
+"""2: the trade log replaced the per-window trade deques of format 1 (refused on restore)."""
+TRADE_LOG_START = 1024
+"""Initial trade-log capacity; it is compacted, or doubled when compaction frees less than half."""
 _BUY = int(Aggressor.BUY)
 _SELL = int(Aggressor.SELL)
 
@@ -42,7 +48,7 @@ class FeatureEngine:
 
     ``cfg``/``lob_levels`` fix the vector (see the registry); ``tick`` is the instrument's price
     increment; ``atr_bar_s``/``atr_period`` are the risk engine's ATR bar and period (SPEC §1.1).
-    Construction compiles the kernels on first use in a process (or loads them from numba's disk cache),
+    Construction compiles the kernel on first use in a process (or loads it from numba's disk cache),
     so no book pays for compilation.
     """
 
@@ -60,18 +66,13 @@ class FeatureEngine:
         self.instrument_id = instrument_id
         self.schema = FeatureSchema.from_layout(self.layout)
         lay = self.layout
-        columns = lay.columns
-        self._trade_windows = list(zip(lay.trade_windows_ns, cfg.trade_windows_s, strict=True))
-        self._trades_col = columns.trades
-        self._atr_col = columns.atr
-        self._vwap_col = columns.vwap
-        self._age_col = columns.trade_age
-        self._age_cap = float(cfg.trade_age_cap_s)
         self._n_features = lay.n_features
-        self._vwap_window_ns = lay.vwap_window_ns
+        self._reach_ns = max(*lay.trade_windows_ns, lay.vwap_window_ns, seconds_to_ns(cfg.trade_age_cap_s))
         self._atr = AtrTracker(atr_bar_s, atr_period)
-        self._book = BookState.fresh(lay)  # arrays updated in place by the kernel, never replaced
-        self._step: Callable[..., None] = partial(incremental_kernel(), *self._book, *KernelPlan.of(lay))
+        self._state = KernelState.fresh(lay)  # arrays updated in place by the kernel, never replaced
+        self._step: Callable[..., None] = partial(incremental_kernel(), *self._state, *KernelPlan.of(lay))
+        self._trade_ts: I64 = np.zeros(TRADE_LOG_START, dtype=np.int64)
+        self._totals: I64 = np.zeros((3, TRADE_LOG_START + 1), dtype=np.int64)
         self.reset()
 
     @property
@@ -87,37 +88,36 @@ class FeatureEngine:
     @property
     def books_seen(self) -> int:
         """Books folded in since construction or the last reset."""
-        return int(self._book.counters[0])
+        return int(self._state.counters[0])
 
     def reset(self) -> None:
         """Forget all state (used when an instrument re-enters the active set after rotation)."""
-        for array in self._book:
+        for array in self._state:
             array.fill(0)
-        self._windows: list[deque[tuple[int, int, int]]] = [deque() for _ in self._trade_windows]
-        self._win_sums: list[list[int]] = [[0, 0, 0] for _ in self._trade_windows]  # count, signed, lots
-        self._vwap: deque[tuple[int, int, int]] = deque()
-        self._vwap_lots = 0
-        self._vwap_pv = 0
-        self._last_trade_ts: int | None = None
+        self._n_trades = 0
+        self._signed_total = 0  # running totals of the logged trades (also in ``_totals``)
+        self._lots_total = 0
+        self._value_total = 0
+        self._totals[:, 0] = 0
         self._atr.reset()
 
     def on_trade(self, trade: Trade) -> None:
-        """Fold one public trade in (windows, VWAP, time since last trade, ATR bars)."""
+        """Log one public trade (trade windows, VWAP, time since last trade) and feed the ATR bars."""
         ts = trade.exchange_ts_ns
         lots = trade.lots
         side = int(trade.aggressor)
-        signed = lots if side == _BUY else -lots if side == _SELL else 0
-        item = (ts, signed, lots)
-        for window, sums in zip(self._windows, self._win_sums, strict=True):
-            window.append(item)
-            sums[0] += 1
-            sums[1] += signed
-            sums[2] += lots
-        pv = trade.price_ticks * lots
-        self._vwap.append((ts, lots, pv))
-        self._vwap_lots += lots
-        self._vwap_pv += pv
-        self._last_trade_ts = ts
+        at = self._n_trades
+        if at == self._trade_ts.shape[0]:
+            at = self._make_room(ts)
+        self._signed_total += lots if side == _BUY else -lots if side == _SELL else 0
+        self._lots_total += lots
+        self._value_total += trade.price_ticks * lots
+        self._trade_ts[at] = ts
+        totals = self._totals
+        totals[0, at + 1] = self._signed_total
+        totals[1, at + 1] = self._lots_total
+        totals[2, at + 1] = self._value_total
+        self._n_trades = at + 1
         self._atr.on_trade(trade.price_ticks, ts)
 
     def on_book(self, book: OrderBook) -> F64:
@@ -129,43 +129,48 @@ class FeatureEngine:
                 f"features need a two-sided book ({book.instrument_id} at {book.exchange_ts_ns})"
             )
         t = book.exchange_ts_ns
-        out = np.empty(self._n_features, dtype=np.float64)
-        # trades in (t − W, t]
-        col = self._trades_col
-        for (window_ns, window_s), window, sums in zip(
-            self._trade_windows, self._windows, self._win_sums, strict=True
-        ):
-            cutoff = t - window_ns
-            while window and window[0][0] <= cutoff:
-                _, signed, lots = window.popleft()
-                sums[0] -= 1
-                sums[1] -= signed
-                sums[2] -= lots
-            out[col] = float(sums[1])
-            out[col + 1] = sums[0] / window_s
-            out[col + 2] = sums[1] / sums[2] if sums[2] else 0.0
-            col += 3
-        m2 = int(bid_px[0]) + int(ask_px[0])
-        self._atr.on_mid(m2 * 0.5, t)
+        self._atr.on_mid((int(bid_px[0]) + int(ask_px[0])) * 0.5, t)
         atr = self._atr.value()
-        out[self._atr_col] = 0.0 if atr is None else atr
-        cutoff = t - self._vwap_window_ns
-        vwap = self._vwap
-        while vwap and vwap[0][0] <= cutoff:
-            _, lots, pv = vwap.popleft()
-            self._vwap_lots -= lots
-            self._vwap_pv -= pv
-        vol = self._vwap_lots
-        out[self._vwap_col] = float(m2 * vol - 2 * self._vwap_pv) / float(2 * vol) if vol else 0.0
-        last = self._last_trade_ts
-        out[self._age_col] = self._age_cap if last is None else min(max(t - last, 0) / 1e9, self._age_cap)
-        self._step(bid_px, book.bid_qty, ask_px, book.ask_qty, out)  # book columns, then z-scores
+        out = np.empty(self._n_features, dtype=np.float64)
+        self._step(
+            self._trade_ts,
+            self._totals,
+            self._n_trades,
+            bid_px,
+            book.bid_qty,
+            ask_px,
+            book.ask_qty,
+            t,
+            math.nan if atr is None else atr,
+            out,
+        )
         return out
+
+    def _make_room(self, newest_ts: int) -> int:
+        """Drop the trades no later book can see (at or before ``newest_ts`` minus the longest reach);
+        double the log when that frees less than half of it. Returns the new trade count."""
+        n = self._n_trades
+        drop = int(np.searchsorted(self._trade_ts[:n], newest_ts - self._reach_ns, side="right"))
+        keep = n - drop
+        capacity = self._trade_ts.shape[0]
+        if keep > capacity // 2:
+            capacity *= 2
+        trade_ts = np.zeros(capacity, dtype=np.int64)
+        trade_ts[:keep] = self._trade_ts[drop:n]
+        totals = np.zeros((3, capacity + 1), dtype=np.int64)
+        totals[:, : keep + 1] = self._totals[:, drop : n + 1] - self._totals[:, drop : drop + 1]
+        self._trade_ts, self._totals = trade_ts, totals
+        self._signed_total, self._lots_total, self._value_total = (int(v) for v in totals[:, keep])
+        lo = self._state.trade_lo
+        np.maximum(lo - drop, 0, out=lo)
+        self._n_trades = keep
+        return keep
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state as a JSON-able dict (normalisers included); floats round-trip exactly."""
-        state = self._book
+        state = self._state
         n = int(state.counters[0])
+        n_trades = self._n_trades
         return {
             "format": SNAPSHOT_FORMAT,
             "schema": self.schema.to_dict(),
@@ -181,18 +186,15 @@ class FeatureEngine:
             "m2_ring": state.mid_ring.tolist(),
             "sq_cum": int(state.counters[2]),
             "sq_ring": state.sq_ring.tolist(),
-            "windows": [[list(item) for item in window] for window in self._windows],
-            "win_sums": [list(sums) for sums in self._win_sums],
-            "vwap": [list(item) for item in self._vwap],
-            "vwap_lots": self._vwap_lots,
-            "vwap_pv": self._vwap_pv,
-            "last_trade_ts": self._last_trade_ts,
+            "trade_ts": self._trade_ts[:n_trades].tolist(),
+            "trade_totals": self._totals[:, : n_trades + 1].tolist(),  # signed lots, lots, price·lots
+            "trade_lo": state.trade_lo.tolist(),
             "atr": self._atr.snapshot(),
-            "ewma": None if n == 0 else state.ewma.tolist(),
+            "ewma": None if n == 0 else state.ewma.ravel().tolist(),  # means, then variances
         }
 
     def restore(self, state: dict[str, Any]) -> None:
-        """Continue from a ``snapshot``; refuses one from another vector, tick or ATR setting."""
+        """Continue from a ``snapshot``; refuses one from another vector, tick, ATR setting or format."""
         if state.get("format") != SNAPSHOT_FORMAT:
             raise ValueError(f"feature snapshot format {state.get('format')} is not {SNAPSHOT_FORMAT}")
         self.schema.assert_compatible(FeatureSchema.from_dict(state["schema"]))
@@ -204,22 +206,27 @@ class FeatureEngine:
             if state[key] != mine:
                 raise ValueError(f"feature snapshot has {key}={state[key]}, this engine {key}={mine}")
         self.reset()
-        book = self._book
-        book.counters[:] = (int(state["n"]), int(state["m2_first"]), int(state["sq_cum"]))
+        kernel_state = self._state
+        kernel_state.counters[:] = (int(state["n"]), int(state["m2_first"]), int(state["sq_cum"]))
         if state["prev"] is not None:
-            book.prev[:] = np.array(state["prev"], dtype=np.int64)
-        book.ofi_cum[:] = np.array(state["ofi_cum"], dtype=np.int64)
-        book.ofi_ring[:] = np.array(state["ofi_ring"], dtype=np.int64)
-        book.mid_ring[:] = np.array(state["m2_ring"], dtype=np.int64)
-        book.sq_ring[:] = np.array(state["sq_ring"], dtype=np.int64)
+            kernel_state.prev[:] = np.array(state["prev"], dtype=np.int64)
+        kernel_state.ofi_cum[:] = np.array(state["ofi_cum"], dtype=np.int64)
+        kernel_state.ofi_ring[:] = np.array(state["ofi_ring"], dtype=np.int64)
+        kernel_state.mid_ring[:] = np.array(state["m2_ring"], dtype=np.int64)
+        kernel_state.sq_ring[:] = np.array(state["sq_ring"], dtype=np.int64)
+        kernel_state.trade_lo[:] = np.array(state["trade_lo"], dtype=np.int64)
         if state["ewma"] is not None:
-            book.ewma[:] = np.array(state["ewma"], dtype=np.float64)
-        self._windows = [deque((int(a), int(b), int(c)) for a, b, c in window) for window in state["windows"]]
-        self._win_sums = [[int(v) for v in sums] for sums in state["win_sums"]]
-        self._vwap = deque((int(a), int(b), int(c)) for a, b, c in state["vwap"])
-        self._vwap_lots = int(state["vwap_lots"])
-        self._vwap_pv = int(state["vwap_pv"])
-        self._last_trade_ts = state["last_trade_ts"]
+            kernel_state.ewma[:] = np.array(state["ewma"], dtype=np.float64).reshape(kernel_state.ewma.shape)
+        n_trades = len(state["trade_ts"])
+        capacity = max(TRADE_LOG_START, 2 * n_trades)
+        self._trade_ts = np.zeros(capacity, dtype=np.int64)
+        self._trade_ts[:n_trades] = np.array(state["trade_ts"], dtype=np.int64)
+        self._totals = np.zeros((3, capacity + 1), dtype=np.int64)
+        self._totals[:, : n_trades + 1] = np.array(state["trade_totals"], dtype=np.int64).reshape(
+            3, n_trades + 1
+        )
+        self._n_trades = n_trades
+        self._signed_total, self._lots_total, self._value_total = (int(v) for v in self._totals[:, n_trades])
         self._atr.restore(state["atr"])
 
 

@@ -14,6 +14,8 @@ from scalp_system.core.orders import Fill, Order
 from scalp_system.storage.store import Store
 from scalp_system.storage.writer import BackgroundWriter
 
+FLUSH_TIMEOUT_S = 30.0
+
 
 class WriterJournal:
     """IntentJournal backed by a BackgroundWriter."""
@@ -38,6 +40,9 @@ class WriterJournal:
         return await asyncio.to_thread(self._read_intents_since, since_ns)
 
     def _read_intents_since(self, since_ns: int) -> list[Order]:
+        # The writer thread creates the schema (and merges leftover spill) on start; reading before
+        # that finished found a database without tables. Wait for it and for every queued intent.
+        self._writer.flush(timeout=FLUSH_TIMEOUT_S)
         if not self._writer.db_path.exists():
             return []
         with Store(self._writer.db_path, read_only=True) as store:

@@ -16,7 +16,9 @@ def trained_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model registry trained once: a short paper run on the embedded exchange whose bootstrap
     warm-up (15 s of the synthetic market) trains and saves the ensemble and drift references."""
     state = tmp_path_factory.mktemp("bootstrap")
-    config = paper_config(state, ml={"bootstrap_warmup_s": 12.0, "gbm_iterations": 25, "walk_forward_folds": 2})
+    config = paper_config(
+        state, ml={"bootstrap_warmup_s": 12.0, "gbm_iterations": 25, "walk_forward_folds": 2}
+    )
     summary = asyncio.run(run_session(config, RunOptions(mode="paper", duration_s=0.5)))
     assert summary.model.startswith("WeightedEnsemble["), summary.notes
     return config.ml.registry_dir

@@ -189,4 +189,6 @@ def assert_books_agree_with_the_exchange(run: FaultRun, exchange: LocalExchange)
 
 def posted_keys(journal: list[dict[str, Any]]) -> Counter[str]:
     """How many orders the exchange *created* per client key (PostOrder lines with created=true)."""
-    return Counter(line["order_request_id"] for line in journal if line["event"] == "post_order" and line["created"])
+    return Counter(
+        line["order_request_id"] for line in journal if line["event"] == "post_order" and line["created"]
+    )

@@ -48,7 +48,11 @@ async def test_bad_books_are_counted_and_never_traded_on(
     dropped = sum("dropped a malformed message" in r.getMessage() for r in caplog.records)
     garbage_counted = dropped + sum(
         rejects.get(reason, 0)
-        for reason in (RejectReason.PRICE_OFF_TICK, RejectReason.SIZE_NOT_POSITIVE, RejectReason.INPUT_MALFORMED)
+        for reason in (
+            RejectReason.PRICE_OFF_TICK,
+            RejectReason.SIZE_NOT_POSITIVE,
+            RejectReason.INPUT_MALFORMED,
+        )
     )
     assert garbage_counted > 0
     # Nothing bad reached the decision stage; good books kept flowing to it.

@@ -33,7 +33,9 @@ async def test_lost_and_slow_post_order_answers_are_resolved_by_key_without_a_se
         ex.faults.lose_next_post_order_responses(2, grpc.StatusCode.UNAVAILABLE)
         await wait_for(lambda: ex.faults.injected["lost_post_order_response"] >= 2, 15.0, "two lost answers")
         ex.faults.lose_next_post_order_responses(1, grpc.StatusCode.DEADLINE_EXCEEDED)
-        await wait_for(lambda: ex.faults.injected["lost_post_order_response"] >= 3, 15.0, "a timed-out answer")
+        await wait_for(
+            lambda: ex.faults.injected["lost_post_order_response"] >= 3, 15.0, "a timed-out answer"
+        )
         ex.faults.set_ack_delay(0.0)
 
     async with local_exchange(tmp_path) as ex:

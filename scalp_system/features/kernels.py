@@ -160,62 +160,85 @@ def _trades_through(trade_ts: I64, at: int, ts: int, end: int) -> int:
 
 @_jit
 def trade_row(
-    t: int, m2: int, end: int, trade_ts: I64, totals: I64, s: KernelState, p: KernelPlan, out: F64
+    t: int,
+    m2: int,
+    end: int,
+    trade_ts: I64,
+    totals: I64,
+    trade_lo: I64,
+    trade_windows_ns: I64,
+    trade_windows_s: F64,
+    age_cap_s: float,
+    columns: I64,
+    out: F64,
 ) -> None:
     """Trade windows (trades with time in ``(t − W, t]``), VWAP deviation and time since the last trade.
 
     ``trade_ts[:end]`` are the trades at or before ``t``; ``totals[:, i]`` the running (signed lots,
     lots, price·lots) of the trades before trade ``i``, so a window's sums are exact differences.
     """
-    col = p.columns[1]
-    n_windows = p.trade_windows_s.shape[0]
+    col = columns[1]
+    n_windows = trade_windows_s.shape[0]
     for w in range(n_windows):
-        at = _trades_through(trade_ts, s.trade_lo[w], t - p.trade_windows_ns[w], end)
-        s.trade_lo[w] = at
+        at = _trades_through(trade_ts, trade_lo[w], t - trade_windows_ns[w], end)
+        trade_lo[w] = at
         signed = totals[0, end] - totals[0, at]
         lots = totals[1, end] - totals[1, at]
         out[col] = float(signed)
-        out[col + 1] = (end - at) / p.trade_windows_s[w]
+        out[col + 1] = (end - at) / trade_windows_s[w]
         out[col + 2] = signed / lots if lots else 0.0
         col += 3
-    at = _trades_through(trade_ts, s.trade_lo[n_windows], t - p.trade_windows_ns[n_windows], end)
-    s.trade_lo[n_windows] = at
+    at = _trades_through(trade_ts, trade_lo[n_windows], t - trade_windows_ns[n_windows], end)
+    trade_lo[n_windows] = at
     volume = totals[1, end] - totals[1, at]
     value = totals[2, end] - totals[2, at]
-    out[p.columns[5]] = float(m2 * volume - 2 * value) / float(2 * volume) if volume else 0.0
+    out[columns[5]] = float(m2 * volume - 2 * value) / float(2 * volume) if volume else 0.0
     if end > 0:
-        out[p.columns[6]] = min(max(t - trade_ts[end - 1], 0) / _NS_PER_S, p.age_cap_s)
+        out[columns[6]] = min(max(t - trade_ts[end - 1], 0) / _NS_PER_S, age_cap_s)
     else:
-        out[p.columns[6]] = p.age_cap_s
+        out[columns[6]] = age_cap_s
 
 
 @_jit
-def book_row(nb: int, na: int, s: KernelState, p: KernelPlan, out: F64) -> None:
-    """Fold the padded book in ``s.cur`` (``nb``/``na`` levels present) into the state; write its columns.
+def book_row(
+    nb: int,
+    na: int,
+    cur: I64,
+    prev: I64,
+    counters: I64,
+    ofi_cum: I64,
+    ofi_ring: I64,
+    mid_ring: I64,
+    sq_ring: I64,
+    depth_sums: I64,
+    depth_idx: I64,
+    ofi_windows: I64,
+    vol_windows: I64,
+    horizons: I64,
+    columns: I64,
+    tick: float,
+    out: F64,
+) -> None:
+    """Fold the padded book in ``cur`` (``nb``/``na`` levels present) into the state; write its columns.
 
     Order flow per level ``m`` against the previous book (primes):
     ``e_m = bq·[bp ≥ bp'] − bq'·[bp ≤ bp'] − aq·[ap ≤ ap'] + aq'·[ap ≥ ap']``, summed over the levels up
     to each depth and then over the last ``w`` books; 0 for the first book. Leaves ``cur`` in ``prev``.
     """
-    cur = s.cur
-    prev = s.prev
-    counters = s.counters
-    depth_sums = s.depth_sums
-    ofi_cum = s.ofi_cum
     n = counters[0]
-    ring = s.mid_ring.shape[0]
+    ring = mid_ring.shape[0]
     slot = n % ring
     b1 = cur[0, 0]
     a1 = cur[2, 0]
     m2 = b1 + a1
     spread = a1 - b1
     top = cur[1, 0] + cur[3, 0]
-    out[0] = (m2 * 0.5) * p.tick
+    out[0] = (m2 * 0.5) * tick
     out[1] = (spread * (cur[1, 0] - cur[3, 0])) / (2 * top) if top else 0.0
     out[2] = float(spread)
     out[3] = (spread / m2) * 2e4
     # cumulative depth and order flow, one pass over the levels
-    n_depths = p.depth_idx.shape[0]
+    n_depths = depth_idx.shape[0]
     has_prev = n > 0
     bid_total = 0
     ask_total = 0
@@ -231,7 +254,7 @@ def book_row(nb: int, na: int, s: KernelState, p: KernelPlan, out: F64) -> None:
             px = cur[2, m]
             prev_px = prev[2, m]
             flow -= (cur[3, m] if px <= prev_px else 0) - (prev[3, m] if px >= prev_px else 0)
-        if j < n_depths and m == p.depth_idx[j]:
+        if j < n_depths and m == depth_idx[j]:
             depth_sums[0, j] = bid_total
             depth_sums[1, j] = ask_total
             ofi_cum[j] += flow
@@ -251,37 +274,37 @@ def book_row(nb: int, na: int, s: KernelState, p: KernelPlan, out: F64) -> None:
         out[col + j] = depth_sums[1, j] / ask_total if ask_total else 0.0
     # order-flow imbalance over the last w books, normalised by the current depth
     for j in range(n_depths):
-        s.ofi_ring[slot, j] = ofi_cum[j]
-    col = p.columns[0]
-    n_windows = p.ofi_windows.shape[0]
+        ofi_ring[slot, j] = ofi_cum[j]
+    col = columns[0]
+    n_windows = ofi_windows.shape[0]
     for wi in range(n_windows):
-        w = p.ofi_windows[wi]
+        w = ofi_windows[wi]
         at = _ring_slot(slot, w, ring)
         for j in range(n_depths):
             depth = depth_sums[0, j] + depth_sums[1, j]
-            past = s.ofi_ring[at, j] if n >= w else 0
+            past = ofi_ring[at, j] if n >= w else 0
             out[col + j * n_windows + wi] = (ofi_cum[j] - past) / depth if depth else 0.0
     # realised volatility of the mid over book counts (half-tick moves, exact integers)
     if n == 0:
         counters[1] = m2
         move = 0
     else:
-        move = m2 - s.mid_ring[slot - 1 if slot else ring - 1]
+        move = m2 - mid_ring[slot - 1 if slot else ring - 1]
     sq_cum = counters[2] + move * move
     counters[2] = sq_cum
-    s.sq_ring[slot] = sq_cum
-    s.mid_ring[slot] = m2
-    col = p.columns[2]
-    for vi in range(p.vol_windows.shape[0]):
-        w = p.vol_windows[vi]
-        total = sq_cum - s.sq_ring[_ring_slot(slot, w, ring)] if n >= w else sq_cum
+    sq_ring[slot] = sq_cum
+    mid_ring[slot] = m2
+    col = columns[2]
+    for vi in range(vol_windows.shape[0]):
+        w = vol_windows[vi]
+        total = sq_cum - sq_ring[_ring_slot(slot, w, ring)] if n >= w else sq_cum
         out[col + vi] = math.sqrt(total / (4 * w))
     # returns over book counts (the first book's mid before h books exist)
-    col = p.columns[4]
+    col = columns[4]
     first = counters[1]
-    for hi in range(p.horizons.shape[0]):
-        h = p.horizons[hi]
-        past = s.mid_ring[_ring_slot(slot, h, ring)] if n >= h else first
+    for hi in range(horizons.shape[0]):
+        h = horizons[hi]
+        past = mid_ring[_ring_slot(slot, h, ring)] if n >= h else first
         out[col + hi] = ((m2 - past) / past) * 1e4
     for side in range(4):
         for m in range(cur.shape[1]):
@@ -290,8 +313,8 @@ def book_row(nb: int, na: int, s: KernelState, p: KernelPlan, out: F64) -> None:
 
 
 @_jit
-def z_score_row(first: bool, s: KernelState, p: KernelPlan, out: F64) -> None:
-    """Update the EWMA normalisers with this book's inputs and write the adaptive block.
+def z_score_row(first: bool, z_src: I64, ewma_coef: F64, ewma: F64, z_work: F64, col: int, out: F64) -> None:
+    """Update the EWMA normalisers with this book's inputs and write the adaptive block (from column ``col``).
 
     Slot ``j = h·Z + z`` pairs half-life ``h`` with input ``x = out[z_src[z]]``; with
     ``(keep, alpha, keep·alpha, floor²) = ewma_coef[:, j]``: ``d = x − m``, ``m ← m·keep + x·alpha``,
@@ -299,10 +322,8 @@ def z_score_row(first: bool, s: KernelState, p: KernelPlan, out: F64) -> None:
     ``v = 0``. One flat branch-free loop over contiguous slots, so it runs in SIMD lanes (each lane
     the IEEE result of the same formula).
     """
-    z_src = p.z_src
-    coef = p.ewma_coef
-    ewma = s.ewma
-    work = s.z_work
+    coef = ewma_coef
+    work = z_work
     n_z = z_src.shape[0]
     n_slots = coef.shape[1]
     for base in range(0, n_slots, n_z):
@@ -321,31 +342,8 @@ def z_score_row(first: bool, s: KernelState, p: KernelPlan, out: F64) -> None:
         ewma[0, j] = mean
         ewma[1, j] = var
         work[j] = (x - mean) / math.sqrt(var + coef[3, j])
-    col = p.columns[7]
     for j in range(n_slots):
         out[col + j] = work[j]
-
-
-@_jit
-def feature_row(
-    t: int,
-    nb: int,
-    na: int,
-    end: int,
-    trade_ts: I64,
-    totals: I64,
-    atr: float,
-    s: KernelState,
-    p: KernelPlan,
-    out: F64,
-) -> None:
-    """The whole vector at the padded book in ``s.cur`` (time ``t``), given the first ``end`` trades of
-    the log and the ATR there (NaN before it exists, written as 0)."""
-    trade_row(t, s.cur[0, 0] + s.cur[2, 0], end, trade_ts, totals, s, p, out)
-    out[p.columns[3]] = 0.0 if math.isnan(atr) else atr
-    first = s.counters[0] == 0
-    book_row(nb, na, s, p, out)
-    z_score_row(first, s, p, out)
 
 
 # -- the entry points ------------------------------------------------------------------------------
@@ -385,13 +383,6 @@ def _incremental_step(
 ) -> None:
     """One book of the live path: pad it to L levels (absent bids price 0, absent asks
     ``ABSENT_ASK_TICKS``, sizes 0; deeper books cut), then ``feature_row`` over the whole trade log."""
-    s = KernelState(
-        cur, prev, counters, ofi_cum, ofi_ring, mid_ring, sq_ring, trade_lo, depth_sums, ewma, z_work
-    )
-    p = KernelPlan(
-        depth_idx, ofi_windows, vol_windows, horizons, trade_windows_ns, trade_windows_s, age_cap_s,
-        columns, z_src, ewma_coef, tick,
-    )  # fmt: skip
     levels = cur.shape[1]
     nb = min(bid_px.shape[0], levels)
     na = min(ask_px.shape[0], levels)
@@ -408,7 +399,42 @@ def _incremental_step(
         else:
             cur[2, m] = _ABSENT_ASK
             cur[3, m] = 0
-    feature_row(t, nb, na, n_trades, trade_ts, totals, atr, s, p, out)
+    # the row, exactly as the batch computes it
+    trade_row(
+        t,
+        cur[0, 0] + cur[2, 0],
+        n_trades,
+        trade_ts,
+        totals,
+        trade_lo,
+        trade_windows_ns,
+        trade_windows_s,
+        age_cap_s,
+        columns,
+        out,
+    )
+    out[columns[3]] = 0.0 if math.isnan(atr) else atr
+    first = counters[0] == 0
+    book_row(
+        nb,
+        na,
+        cur,
+        prev,
+        counters,
+        ofi_cum,
+        ofi_ring,
+        mid_ring,
+        sq_ring,
+        depth_sums,
+        depth_idx,
+        ofi_windows,
+        vol_windows,
+        horizons,
+        columns,
+        tick,
+        out,
+    )
+    z_score_row(first, z_src, ewma_coef, ewma, z_work, columns[7], out)  # fmt: skip
 
 
 def _batch_rows(
@@ -449,13 +475,6 @@ def _batch_rows(
     """Every row of the batch: the trade log's running totals once, then per book the padded row (a
     level is present when its size is positive; frames of any depth, cut or padded to L), the count of
     trades at or before it, and ``feature_row``."""
-    s = KernelState(
-        cur, prev, counters, ofi_cum, ofi_ring, mid_ring, sq_ring, trade_lo, depth_sums, ewma, z_work
-    )
-    p = KernelPlan(
-        depth_idx, ofi_windows, vol_windows, horizons, trade_windows_ns, trade_windows_s, age_cap_s,
-        columns, z_src, ewma_coef, tick,
-    )  # fmt: skip
     n_trades = trade_ts.shape[0]
     totals = np.zeros((3, n_trades + 1), dtype=np.int64)
     for i in range(n_trades):
@@ -487,7 +506,43 @@ def _batch_rows(
                 cur[3, m] = 0
         t = book_ts[i]
         end = _trades_through(trade_ts, end, t, n_trades)
-        feature_row(t, nb, na, end, trade_ts, totals, atr[i], s, p, out[i])
+        # the row, exactly as the live path computes it
+        row = out[i]
+        trade_row(
+            t,
+            cur[0, 0] + cur[2, 0],
+            end,
+            trade_ts,
+            totals,
+            trade_lo,
+            trade_windows_ns,
+            trade_windows_s,
+            age_cap_s,
+            columns,
+            row,
+        )
+        row[columns[3]] = 0.0 if math.isnan(atr[i]) else atr[i]
+        first = counters[0] == 0
+        book_row(
+            nb,
+            na,
+            cur,
+            prev,
+            counters,
+            ofi_cum,
+            ofi_ring,
+            mid_ring,
+            sq_ring,
+            depth_sums,
+            depth_idx,
+            ofi_windows,
+            vol_windows,
+            horizons,
+            columns,
+            tick,
+            row,
+        )
+        z_score_row(first, z_src, ewma_coef, ewma, z_work, columns[7], row)  # fmt: skip
 
 
 # -- compilation -----------------------------------------------------------------------------------

@@ -326,14 +326,28 @@ def _met(value: float, goal: float, better: str) -> bool:
     return value >= goal if better == HIGHER else value <= goal
 
 
-def collect(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Every headline figure: value (None when missing), unit, direction, goal and the mark."""
+def failed_sources(run_log: Mapping[str, Any]) -> set[str]:
+    """Result areas whose script failed in this run (``bench_<area>.py`` exited non-zero)."""
+    return {
+        step["script"].removeprefix("bench_").removesuffix(".py")
+        for step in run_log.get("steps", [])
+        if step.get("exit") != 0
+    }
+
+
+def collect(
+    results: dict[str, dict[str, Any]], failed: set[str] | frozenset[str] = frozenset()
+) -> dict[str, dict[str, Any]]:
+    """Every headline figure: value (None when missing), unit, direction, goal and the mark. A figure
+    from a script that failed in this run is not shown (its file may hold an older run's numbers)."""
     figures: dict[str, dict[str, Any]] = {}
     for spec in FIGURES:
         raw = _dig(results.get(spec.source), spec.path)
         value = float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else None
         goal = spec.goal_from(results) if spec.goal_from is not None else spec.goal
-        if value is None:
+        if spec.source in failed:
+            value, mark = None, "failed"
+        elif value is None:
             mark = "missing"
         elif goal is None:
             mark = "reference"
@@ -372,7 +386,13 @@ def _fmt(value: float | None) -> str:
     return f"{value:.3g}"
 
 
-_MARKS = {"pass": "✅ pass", "miss": "❌ miss", "reference": "— reference", "missing": "⚠️ missing"}
+_MARKS = {
+    "pass": "✅ pass",
+    "miss": "❌ miss",
+    "reference": "— reference",
+    "missing": "⚠️ missing",
+    "failed": "⚠️ script failed",
+}
 
 
 def _machine_lines(results: dict[str, dict[str, Any]], run_log: dict[str, Any]) -> list[str]:
@@ -450,6 +470,8 @@ def render(
                     f"  - `{name}`: {variant['rows_per_s_best']:,} events/s, "
                     f"{variant['messages_per_s_best']:,} msg/s (best of {variant['repeats']})"
                 )
+            if hft.get("note"):
+                out.append(f"- {hft['note']}")
         for name, run in backtest.get("ours", {}).get("runs", {}).items():
             out.append(
                 f"- ours `{name}`: {run['messages']} msgs in {run['elapsed_s']} s = "
@@ -530,7 +552,7 @@ def main() -> None:
     previous = figures_from_markdown(RESULTS_MD.read_text(encoding="utf-8")) if RESULTS_MD.exists() else {}
     if not previous and SUMMARY.exists():
         previous = json.loads(SUMMARY.read_text(encoding="utf-8"))
-    figures = collect(results)
+    figures = collect(results, failed_sources(run_log))
     regressions = find_regressions(previous, figures)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     if previous:

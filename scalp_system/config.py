@@ -309,8 +309,15 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
         if not path:
             continue
         node = tree
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
+        for depth, part in enumerate(path[:-1]):
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):  # SCALP__RISK=1 beside SCALP__RISK__K_STOP=2
+                where = ".".join(path[: depth + 1])
+                raise ConfigError(
+                    f"config error in {ENV_PREFIX}* environment: {name} sets a key inside "
+                    f"{where}, which another variable sets to a value"
+                )
+            node = child
         node[path[-1]] = _parse_env_value(raw)
     return tree
 

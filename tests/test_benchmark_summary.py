@@ -73,3 +73,10 @@ def test_the_figures_embedded_in_results_md_round_trip(summarize: ModuleType) ->
     restored = summarize.figures_from_markdown(text)
     assert set(restored) == set(figures)
     assert all(f["mark"] == "missing" for f in restored.values())
+
+
+def test_a_figure_whose_script_failed_this_run_is_not_reported(summarize: ModuleType) -> None:
+    results = {"recovery": {"recovery_s_median": 0.2, "recovered_state_correct": True}}
+    run_log = {"steps": [{"script": "bench_recovery.py", "exit": 1, "seconds": 3.0}]}
+    figures = summarize.collect(results, summarize.failed_sources(run_log))
+    assert figures["recovery_s"]["mark"] == "failed" and figures["recovery_s"]["value"] is None

@@ -2,8 +2,8 @@
 
 Row ``i`` is the vector ``FeatureEngine.on_book`` returns at book ``i`` when the events are replayed in
 ``core.frames.merge_events`` order (trades first at equal times). One compiled pass over the rows
-(``kernels.batch_kernel``) runs, row after row, the very ``kernels.feature_row`` the incremental
-engine runs per book (trade windows from exact running totals of the trades at or before the book),
+(``kernels.batch_kernel``) runs, row after row, the very kernels the incremental engine runs per
+book (trade windows from exact running totals of the trades at or before the book),
 so the two implementations execute the same floating-point operations and agree bit for bit (the
 contract is 1e-9). The ATR column comes from ``atr.atr_at``, the vectorised twin of the
 ``AtrTracker`` the live path uses. The matrix is row-major (C order), one vector per row.
@@ -12,6 +12,7 @@ contract is 1e-9). The ATR column comes from ``atr.atr_at``, the vectorised twin
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -37,11 +38,27 @@ def batch_features(
     atr_period: int = 5,
 ) -> F64:
     """The (n_books, n_features) float64 matrix of features at every book (registry order, row-major)."""
-    return compute_batch(FeatureLayout.build(cfg, lob_levels, tick, atr_bar_s, atr_period), books, trades)
+    layout, plan = _resolved(cfg, lob_levels, tick, atr_bar_s, atr_period)
+    return _compute(layout, plan, books, trades)
+
+
+@lru_cache(maxsize=64)
+def _resolved(
+    cfg: FeaturesConfig, lob_levels: int, tick: float | Decimal, atr_bar_s: int, atr_period: int
+) -> tuple[FeatureLayout, KernelPlan]:
+    """Layout and kernel plan, resolved once per setting (~0.4 ms; research calls the batch in loops).
+    Both are immutable (the kernels only read the plan)."""
+    layout = FeatureLayout.build(cfg, lob_levels, tick, atr_bar_s, atr_period)
+    return layout, KernelPlan.of(layout)
 
 
 def compute_batch(layout: FeatureLayout, books: BookFrame, trades: TradeFrame | None) -> F64:
     """Batch features for a resolved layout (see ``batch_features``); refuses a one-sided book."""
+    return _compute(layout, KernelPlan.of(layout), books, trades)
+
+
+def _compute(layout: FeatureLayout, plan: KernelPlan, books: BookFrame, trades: TradeFrame | None) -> F64:
+    """The batch: validate, ATR column (``atr_at``), then one pass of the compiled kernel."""
     n = len(books)
     out = np.empty((n, layout.n_features), dtype=np.float64)
     if n == 0:
@@ -65,13 +82,13 @@ def compute_batch(layout: FeatureLayout, books: BookFrame, trades: TradeFrame | 
         price = np.asarray(trades.price_ticks, dtype=np.int64)
         lots = np.asarray(trades.lots, dtype=np.int64)
         side = np.asarray(trades.aggressor, dtype=np.int8)
-    mids = (bid_px[:, 0] + ask_px[:, 0]) * 0.5  # half-integer ticks: exact in float64
+    mids = ((bid_px[:, 0] + ask_px[:, 0]) * 0.5).astype(np.float64, copy=False)  # half ticks: exact
     atr = atr_at(
         book_ts, trade_ts, price.astype(np.float64), book_ts, mids, layout.atr_bar_s, layout.atr_period
     )
     batch_kernel()(
         *KernelState.fresh(layout),
-        *KernelPlan.of(layout),
+        *plan,
         bid_px,
         bid_qty,
         ask_px,

@@ -2,8 +2,8 @@
 
 ``on_trade`` appends a public trade to the trade log (its time and the running signed-lot, lot and
 price·lot totals) and feeds the ATR; ``on_book`` folds a book in and returns the full float64 vector in
-registry order (``registry.feature_names``). Every column but the ATR comes from the compiled
-``kernels.feature_row``, the very function the batch computation runs over its rows, so the two
+registry order (``registry.feature_names``). Every column but the ATR comes from the compiled row
+kernels (``kernels``), the very functions the batch computation runs over its rows, so the two
 implementations agree bit for bit (the contract is 1e-9); the ATR comes from ``atr.AtrTracker``, the
 one the risk engine uses. Prices are integer ticks inside (the mid kept as ``bid1 + ask1`` in half
 ticks); the tick given at construction converts ``mid_price`` to price units. Events must arrive in

@@ -1,17 +1,19 @@
 """Compiled (numba) kernels: the one definition of every feature but the ATR, run by both implementations.
 
-``feature_row`` computes one row of the vector from a padded book, the trade log and the running state:
-``trade_row`` (trade windows, VWAP deviation, time since the last trade, from exact integer running
-totals of the trade log), the ATR column (computed by ``atr.AtrTracker`` / ``atr.atr_at``), ``book_row``
-(book level, depth imbalance, slopes, cumulative depth ratios, order-flow imbalance, realised
-volatility, returns) and ``z_score_row`` (EWMA normalisers and the adaptive block). The incremental
-engine runs it once per book (``incremental_kernel``); the batch computation runs it in a loop over
-rows (``batch_kernel``), so the two implementations execute the very same floating-point operations
-and agree bit for bit. Prices are integer ticks (the mid kept as ``m2 = bid1 + ask1``). Compiled without
-``fastmath`` (no reassociation, no contraction) and with numpy's error model (no hidden zero-division
-branches; every division here is guarded), so each result is the IEEE result of the written formula.
-The two entry points have explicit signatures (one compilation each, whatever the arrays' layout or
-write flag), are compiled on first use in a process and loaded from numba's disk cache afterwards.
+A row of the vector is, in this order: ``trade_row`` (trade windows, VWAP deviation and time since the
+last trade, from exact integer running totals of a trade log), the ATR column (computed outside, by
+``atr.AtrTracker`` live and ``atr.atr_at`` in batch), ``book_row`` (book level, depth imbalance,
+slopes, cumulative depth ratios, order-flow imbalance, realised volatility, returns) and
+``z_score_row`` (EWMA normalisers and the adaptive block). The incremental engine runs that sequence
+once per book (``incremental_kernel``), the batch computation in a loop over rows (``batch_kernel``),
+so the two implementations execute the very same floating-point operations and agree bit for bit.
+Prices are integer ticks (the mid kept as ``m2 = bid1 + ask1``). Compiled without ``fastmath`` (no
+reassociation, no contraction) and with numpy's error model (no hidden zero-division branches; every
+division here is guarded), so each result is the IEEE result of the written formula. Kernels take
+flat arrays, never tuples of arrays (numba reference-counts arrays taken out of a tuple, which costs
+more than a row). The two entry points have explicit signatures (one compilation each, whatever the
+arrays' layout or write flag), are compiled on first use in a process and loaded from numba's disk
+cache (``cache=True``) afterwards.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import cache
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import numba
 import numpy as np
@@ -37,13 +39,14 @@ _ABSENT_ASK = ABSENT_ASK_TICKS
 _NS_PER_S = 1e9
 
 _Fn = TypeVar("_Fn", bound=Callable[..., Any])
+_FLAGS: dict[str, Any] = {"cache": True, "fastmath": False, "error_model": "numpy", "nogil": True}
+"""IEEE arithmetic (no fastmath), no hidden zero-division branches (every division is guarded)."""
+_INNER_FLAGS: dict[str, Any] = {**_FLAGS, "no_cpython_wrapper": True, "no_cfunc_wrapper": True}
 
 
 def _jit(function: _Fn) -> _Fn:
     """A kernel called only from other kernels: compiled for its callers' types, cached on disk."""
-    compiled: _Fn = numba.njit(
-        cache=True, fastmath=False, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True
-    )(function)
+    compiled: _Fn = numba.njit(**_INNER_FLAGS)(function)
     return compiled
 
 
@@ -180,7 +183,7 @@ def trade_row(
     col = columns[1]
     n_windows = trade_windows_s.shape[0]
     for w in range(n_windows):
-        at = _trades_through(trade_ts, trade_lo[w], t - trade_windows_ns[w], end)
+        at = _trades_through(trade_ts, int(trade_lo[w]), int(t - trade_windows_ns[w]), end)
         trade_lo[w] = at
         signed = totals[0, end] - totals[0, at]
         lots = totals[1, end] - totals[1, at]
@@ -188,7 +191,7 @@ def trade_row(
         out[col + 1] = (end - at) / trade_windows_s[w]
         out[col + 2] = signed / lots if lots else 0.0
         col += 3
-    at = _trades_through(trade_ts, trade_lo[n_windows], t - trade_windows_ns[n_windows], end)
+    at = _trades_through(trade_ts, int(trade_lo[n_windows]), int(t - trade_windows_ns[n_windows]), end)
     trade_lo[n_windows] = at
     volume = totals[1, end] - totals[1, at]
     value = totals[2, end] - totals[2, at]
@@ -247,13 +250,13 @@ def book_row(
     for m in range(cur.shape[1]):
         bid_total += cur[1, m]
         ask_total += cur[3, m]
-        if has_prev:
-            px = cur[0, m]
-            prev_px = prev[0, m]
-            flow += (cur[1, m] if px >= prev_px else 0) - (prev[1, m] if px <= prev_px else 0)
-            px = cur[2, m]
-            prev_px = prev[2, m]
-            flow -= (cur[3, m] if px <= prev_px else 0) - (prev[3, m] if px >= prev_px else 0)
+        if has_prev:  # branch-free: a size times a 0/1 comparison
+            bid = cur[0, m]
+            prev_bid = prev[0, m]
+            ask = cur[2, m]
+            prev_ask = prev[2, m]
+            flow += cur[1, m] * (bid >= prev_bid) - prev[1, m] * (bid <= prev_bid)
+            flow -= cur[3, m] * (ask <= prev_ask) - prev[3, m] * (ask >= prev_ask)
         if j < n_depths and m == depth_idx[j]:
             depth_sums[0, j] = bid_total
             depth_sums[1, j] = ask_total
@@ -382,7 +385,7 @@ def _incremental_step(
     out: F64,
 ) -> None:
     """One book of the live path: pad it to L levels (absent bids price 0, absent asks
-    ``ABSENT_ASK_TICKS``, sizes 0; deeper books cut), then ``feature_row`` over the whole trade log."""
+    ``ABSENT_ASK_TICKS``, sizes 0; deeper books cut), then the row over the whole trade log."""
     levels = cur.shape[1]
     nb = min(bid_px.shape[0], levels)
     na = min(ask_px.shape[0], levels)
@@ -474,7 +477,7 @@ def _batch_rows(
 ) -> None:
     """Every row of the batch: the trade log's running totals once, then per book the padded row (a
     level is present when its size is positive; frames of any depth, cut or padded to L), the count of
-    trades at or before it, and ``feature_row``."""
+    trades at or before it, and the row, exactly as the live path computes it."""
     n_trades = trade_ts.shape[0]
     totals = np.zeros((3, n_trades + 1), dtype=np.int64)
     for i in range(n_trades):
@@ -485,10 +488,10 @@ def _batch_rows(
         totals[2, i + 1] = totals[2, i] + trade_px[i] * lots
     levels = cur.shape[1]
     width = bid_px.shape[1]
-    end = np.int64(0)  # np.int64, not a literal 0: one compiled specialisation of the callees
+    end = int(np.int64(0))  # an int64, not a literal 0: one compiled specialisation of the callees
     for i in range(book_ts.shape[0]):
-        nb = np.int64(0)
-        na = np.int64(0)
+        nb = int(np.int64(0))
+        na = int(np.int64(0))
         for m in range(levels):
             if m < width and bid_qty[i, m] > 0:
                 cur[0, m] = bid_px[i, m]
@@ -546,7 +549,7 @@ def _batch_rows(
 
 
 # -- compilation -----------------------------------------------------------------------------------
-def _array(dtype: Any, ndim: int, layout: str = "C", *, readonly: bool = False) -> Any:
+def _array(dtype: Any, ndim: int, layout: Literal["C", "A"] = "C", *, readonly: bool = False) -> Any:
     return types.Array(dtype, ndim, layout, readonly=readonly)
 
 
@@ -560,8 +563,6 @@ _F1 = _array(types.float64, 1)
 _F2 = _array(types.float64, 2)
 _STATE = (_I2, _I2, _I1, _I1, _I2, _I1, _I1, _I1, _I2, _F2, _F1)  # KernelState
 _PLAN = (_I1, _I1, _I1, _I1, _I1, _F1, types.float64, _I1, _I1, _F2, types.float64)  # KernelPlan
-_FLAGS: dict[str, Any] = {"cache": True, "fastmath": False, "error_model": "numpy", "nogil": True}
-
 IncrementalKernel = Callable[..., None]
 """``(*KernelState, *KernelPlan, trade_ts, totals, n_trades, bid_px, bid_qty, ask_px, ask_qty, t, atr,
 out) -> None``."""
@@ -573,20 +574,9 @@ trade_side, atr, out)``."""
 @cache
 def incremental_kernel() -> IncrementalKernel:
     """The compiled live-path step (compiled, or loaded from the disk cache, on the first call)."""
-    signature = types.void(
-        *_STATE,
-        *_PLAN,
-        _IN_I1,
-        _I2,
-        types.int64,
-        _IN_I1,
-        _IN_I1,
-        _IN_I1,
-        _IN_I1,
-        types.int64,
-        types.float64,
-        _F1,
-    )
+    trade_log = (_IN_I1, _I2, types.int64)  # trade_ts, totals, n_trades
+    book = (_IN_I1, _IN_I1, _IN_I1, _IN_I1, types.int64)  # bid_px, bid_qty, ask_px, ask_qty, t
+    signature = types.void(*_STATE, *_PLAN, *trade_log, *book, types.float64, _F1)
     compiled: IncrementalKernel = numba.njit(signature, **_FLAGS)(_incremental_step)
     return compiled
 

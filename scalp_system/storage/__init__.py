@@ -3,6 +3,7 @@
 from scalp_system.storage.cadence import CadencePolicy
 from scalp_system.storage.historical import (
     InstrumentSummary,
+    StorageDataError,
     StoreInfo,
     info,
     read_books,
@@ -49,6 +50,7 @@ __all__ = [
     "RowError",
     "SchemaTooNewError",
     "SpillWriter",
+    "StorageDataError",
     "StorageError",
     "StorageFailure",
     "StorageUnavailableError",

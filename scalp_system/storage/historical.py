@@ -6,13 +6,15 @@ Reads are one indexed range scan per instrument; book levels come back by joinin
 int64 blobs and one ``numpy.frombuffer`` (no per-level Python work), trades by transposing the
 fetched tuples straight into int64 arrays. Ranges are half-open ``[start_ns, end_ns)`` on exchange
 time; rows come in (exchange time, seq) order — seq is the arrival rank among equal exchange times —
-which is the frame contract.
+which is the frame contract. A stored block or row that cannot be decoded (a blob of the wrong
+length or type, a bad count, unreadable trade ids) raises ``StorageDataError`` naming the table and
+the row instead of letting a numpy or json error out.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,13 +23,23 @@ import numpy.typing as npt
 
 from scalp_system.core.frames import BookFrame, TradeFrame
 from scalp_system.storage.migrations import schema_version
-from scalp_system.storage.store import Store
+from scalp_system.storage.store import StorageError, Store
 
 _I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
 _LE_I64 = np.dtype("<i8")
 I64 = npt.NDArray[np.int64]
 BOOK_BLOCK_ROWS = 1024
 TRADE_BLOCK_ROWS = 4096
+
+
+class StorageDataError(StorageError):
+    """Stored market data that cannot be decoded; names the table, the row and what is wrong."""
+
+    def __init__(self, table: str, row: str, problem: str) -> None:
+        super().__init__(f"corrupted stored data in table {table}, row {row}: {problem}")
+        self.table = table
+        self.row = row
+        self.problem = problem
 
 
 def _tie_seq(*keys: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
@@ -167,6 +179,34 @@ def _frombuffer(blob: bytes, dtype: Any = _LE_I64) -> npt.NDArray[Any]:
     return np.frombuffer(blob, dtype=dtype)
 
 
+def _count(table: str, row: str, column: str, value: object) -> int:
+    """A stored count (``n``, ``depth``): a non-negative int, else StorageDataError."""
+    if type(value) is not int or value < 0:
+        raise StorageDataError(table, row, f"{column} is {value!r}, not a non-negative integer")
+    return value
+
+
+def _array(table: str, row: str, column: str, blob: object, count: int, dtype: Any = _LE_I64) -> Any:
+    """A stored column blob checked to hold exactly ``count`` items of ``dtype``."""
+    if not isinstance(blob, bytes):
+        raise StorageDataError(table, row, f"{column} is a {type(blob).__name__}, not a blob")
+    expected = count * np.dtype(dtype).itemsize
+    if len(blob) != expected:
+        raise StorageDataError(table, row, f"{column} holds {len(blob)} bytes, expected {expected}")
+    return np.frombuffer(blob, dtype=dtype)
+
+
+def _trade_ids(table: str, row: str, text: object, count: int) -> npt.NDArray[Any]:
+    """A block's JSON list of ``count`` trade-id strings."""
+    try:
+        ids = json.loads(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise StorageDataError(table, row, f"trade_ids is not JSON ({exc})") from None
+    if not isinstance(ids, list) or len(ids) != count or not all(isinstance(i, str) for i in ids):
+        raise StorageDataError(table, row, f"trade_ids is not a list of {count} strings")
+    return np.array(ids, dtype=np.str_)
+
+
 def read_books(
     store: Store,
     instrument_id: str,
@@ -186,15 +226,24 @@ def read_books(
     lo, hi = _bounds(start_ns, end_ns)
     conn = store.conn
     pieces: list[_BookPiece] = []
-    for n, depth, ex_b, loc_b, seq_b, cons_b, lv_b in conn.execute(
-        "SELECT n, depth, exchange_ts, local_ts, seq, consistent, levels FROM book_blocks "
+    for rowid, n_v, depth_v, ex_b, loc_b, seq_b, cons_b, lv_b in conn.execute(
+        "SELECT rowid, n, depth, exchange_ts, local_ts, seq, consistent, levels FROM book_blocks "
         "WHERE inst = ? AND last_exchange_ts_ns >= ? AND first_exchange_ts_ns < ? "
         "ORDER BY first_exchange_ts_ns, first_seq",
         (inst, lo, hi),
     ):
-        ex = _frombuffer(ex_b)
-        sides = _frombuffer(lv_b).reshape(4, n, depth)  # side-major: bid_px, bid_qty, ask_px, ask_qty
-        piece = _BookPiece(ex, _frombuffer(loc_b), _frombuffer(seq_b), _frombuffer(cons_b, np.uint8), sides)
+        row = f"rowid {rowid}"
+        n = _count("book_blocks", row, "n", n_v)
+        depth = _count("book_blocks", row, "depth", depth_v)
+        ex = _array("book_blocks", row, "exchange_ts", ex_b, n)
+        sides = _array("book_blocks", row, "levels", lv_b, 4 * n * depth).reshape(4, n, depth)  # side-major
+        piece = _BookPiece(
+            ex,
+            _array("book_blocks", row, "local_ts", loc_b, n),
+            _array("book_blocks", row, "seq", seq_b, n),
+            _array("book_blocks", row, "consistent", cons_b, n, np.uint8),
+            sides,
+        )
         inside = (ex >= lo) & (ex < hi)
         pieces.append(piece if inside.all() else piece.select(inside))
     rows = conn.execute(
@@ -204,7 +253,10 @@ def read_books(
         (inst, lo, hi),
     ).fetchall()
     if rows:
-        pieces.append(_book_rows_to_piece(rows))
+        try:
+            pieces.append(_book_rows_to_piece(rows))
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise _bad_row("books", rows, _book_row_problem, exc) from None
     pieces = [p for p in pieces if p.ex.shape[0]]
     if not pieces:
         return _empty_books(instrument_id, levels or 0)
@@ -246,10 +298,59 @@ class _BookPiece:
         return padded
 
 
+def _is_int(value: object) -> bool:
+    return type(value) is int
+
+
+def _book_row_problem(row: tuple[Any, ...]) -> str | None:
+    """What is wrong with one stored ``books`` row (None when it decodes)."""
+    names = ("exchange_ts_ns", "local_ts_ns", "seq", "is_consistent", "depth")
+    for name, value in zip(names, row[:5], strict=True):
+        if not _is_int(value):
+            return f"{name} is {value!r}, not an integer"
+    depth, blob = row[4], row[5]
+    if depth < 0:
+        return f"depth is {depth}"
+    if not isinstance(blob, bytes) or len(blob) != 32 * depth:
+        shown = f"{len(blob)} bytes" if isinstance(blob, bytes) else f"a {type(blob).__name__}"
+        return f"levels holds {shown}, expected {32 * depth} bytes for depth {depth}"
+    return None
+
+
+def _trade_row_problem(row: tuple[Any, ...]) -> str | None:
+    """What is wrong with one stored ``trades`` row (None when it decodes)."""
+    names = ("exchange_ts_ns", "local_ts_ns", "seq", "price_ticks", "lots", "aggressor")
+    for name, value in zip(names, row[:6], strict=True):
+        if not _is_int(value):
+            return f"{name} is {value!r}, not an integer"
+    if not -128 <= row[5] <= 127:
+        return f"aggressor is {row[5]}"
+    return None
+
+
+def _bad_row(
+    table: str,
+    rows: list[tuple[Any, ...]],
+    problem_of: Callable[[tuple[Any, ...]], str | None],
+    error: Exception,
+) -> StorageDataError:
+    """The first undecodable row of ``rows`` (slow path, only after a fast decode failed)."""
+    for row in rows:
+        problem = problem_of(row)
+        if problem is not None:
+            return StorageDataError(table, f"(exchange_ts_ns={row[0]!r}, seq={row[2]!r})", problem)
+    return StorageDataError(table, "unknown", f"{error.__class__.__name__}: {error}")
+
+
 def _book_rows_to_piece(rows: list[tuple[Any, ...]]) -> _BookPiece:
     n = len(rows)
     exchange, local, seq, consistent, depths, blobs = zip(*rows, strict=True)
     depth_arr = np.fromiter(depths, dtype=np.int64, count=n)
+    if int(depth_arr.min()) < 0:
+        raise ValueError("negative depth")
+    lengths = np.fromiter(map(len, blobs), dtype=np.int64, count=n)
+    if not np.array_equal(lengths, depth_arr * 32):
+        raise ValueError("a levels blob does not match its depth")
     max_depth = int(depth_arr.max())
     if int(depth_arr.min()) == max_depth:
         cube = np.frombuffer(b"".join(blobs), dtype=_LE_I64).reshape(n, 4, max_depth)
@@ -277,21 +378,23 @@ def read_trades(
     lo, hi = _bounds(start_ns, end_ns)
     conn = store.conn
     pieces: list[list[npt.NDArray[Any]]] = []
-    for ex_b, loc_b, seq_b, px_b, lots_b, ag_b, ids in conn.execute(
-        "SELECT exchange_ts, local_ts, seq, price_ticks, lots, aggressor, trade_ids FROM trade_blocks "
-        "WHERE inst = ? AND last_exchange_ts_ns >= ? AND first_exchange_ts_ns < ? "
+    for rowid, n_v, ex_b, loc_b, seq_b, px_b, lots_b, ag_b, ids in conn.execute(
+        "SELECT rowid, n, exchange_ts, local_ts, seq, price_ticks, lots, aggressor, trade_ids "
+        "FROM trade_blocks WHERE inst = ? AND last_exchange_ts_ns >= ? AND first_exchange_ts_ns < ? "
         "ORDER BY first_exchange_ts_ns, first_seq",
         (inst, lo, hi),
     ):
-        ex = _frombuffer(ex_b)
+        row = f"rowid {rowid}"
+        n = _count("trade_blocks", row, "n", n_v)
+        ex = _array("trade_blocks", row, "exchange_ts", ex_b, n)
         parts = [
             ex,
-            _frombuffer(loc_b),
-            _frombuffer(seq_b),
-            _frombuffer(px_b),
-            _frombuffer(lots_b),
-            _frombuffer(ag_b, np.int8),
-            np.array(json.loads(ids), dtype=np.str_),
+            _array("trade_blocks", row, "local_ts", loc_b, n),
+            _array("trade_blocks", row, "seq", seq_b, n),
+            _array("trade_blocks", row, "price_ticks", px_b, n),
+            _array("trade_blocks", row, "lots", lots_b, n),
+            _array("trade_blocks", row, "aggressor", ag_b, n, np.int8),
+            _trade_ids("trade_blocks", row, ids, n),
         ]
         inside = (ex >= lo) & (ex < hi)
         if not inside.all():
@@ -304,12 +407,10 @@ def read_trades(
         (inst, lo, hi),
     ).fetchall()
     if rows:
-        n = len(rows)
-        columns = list(zip(*rows, strict=True))
-        pieces.append(
-            [np.fromiter(c, dtype=np.int64, count=n) for c in columns[:5]]
-            + [np.fromiter(columns[5], dtype=np.int8, count=n), np.array(columns[6], dtype=np.str_)]
-        )
+        try:
+            pieces.append(_trade_rows_to_parts(rows))
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise _bad_row("trades", rows, _trade_row_problem, exc) from None
     pieces = [p for p in pieces if p[0].shape[0]]
     if not pieces:
         return _empty_trades(instrument_id)
@@ -327,6 +428,15 @@ def read_trades(
         aggressor.astype(np.int8),
         ids,
     )
+
+
+def _trade_rows_to_parts(rows: list[tuple[Any, ...]]) -> list[npt.NDArray[Any]]:
+    n = len(rows)
+    columns = list(zip(*rows, strict=True))
+    return [np.fromiter(c, dtype=np.int64, count=n) for c in columns[:5]] + [
+        np.fromiter(columns[5], dtype=np.int8, count=n),
+        np.array(columns[6], dtype=np.str_),
+    ]
 
 
 def _empty_trades(instrument_id: str) -> TradeFrame:

@@ -713,3 +713,19 @@ async def wait_until(condition: Callable[[], bool], timeout_s: float, what: str)
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         await asyncio.sleep(0.02)
+
+
+def test_a_price_whose_ticks_overflow_int64_names_the_field() -> None:
+    msg = convert.order_book_msg(GOOD_BOOK, SBER)
+    msg.asks[3].price.units = 92_233_720_368_547_759
+    with pytest.raises(BrokerDataError) as error:
+        convert.order_book_from_msg(msg, SBER, T0)
+    assert error.value.field == "asks[3].price"
+
+
+def test_a_timestamp_whose_nanoseconds_overflow_int64_names_the_field() -> None:
+    msg = convert.trade_msg(GOOD_TRADE, SBER)
+    msg.time.seconds = 2**62
+    with pytest.raises(BrokerDataError) as error:
+        convert.trade_from_msg(msg, SBER, T0)
+    assert error.value.field == "trade.time"

@@ -86,16 +86,23 @@ def ticks_from_quotation(msg: common_pb2.Quotation, instrument: Instrument, fiel
     """Wire price → integer ticks of ``instrument``; an off-tick price is a BrokerDataError."""
     price = decimal_from_quotation(msg, field)
     try:
-        return instrument.to_ticks(price)
+        return _int64_ticks(instrument.to_ticks(price), price, field)
     except MoneyError as exc:
         raise BrokerDataError(field, str(price), f"not a multiple of tick {instrument.tick}") from exc
+
+
+def _int64_ticks(ticks: int, price: Decimal, field: str) -> int:
+    """Ticks that fit the int64 arrays everything downstream keeps them in."""
+    if not -_MAX_INT64 - 1 <= ticks <= _MAX_INT64:
+        raise BrokerDataError(field, str(price), "price out of range (ticks overflow int64)")
+    return ticks
 
 
 def ticks_from_money(msg: common_pb2.MoneyValue, instrument: Instrument, field: str = "price") -> int:
     """Wire MoneyValue price → integer ticks of ``instrument`` (off-tick raises)."""
     price = decimal_from_money(msg, field)
     try:
-        return instrument.to_ticks(price)
+        return _int64_ticks(instrument.to_ticks(price), price, field)
     except MoneyError as exc:
         raise BrokerDataError(field, str(price), f"not a multiple of tick {instrument.tick}") from exc
 
@@ -115,7 +122,10 @@ def timestamp_ns(msg: Timestamp, field: str = "time") -> int:
     """Wire Timestamp → UTC ns (validates the nanos range)."""
     if not 0 <= msg.nanos < NANO:
         raise BrokerDataError(field, msg.nanos, "timestamp nanos out of range")
-    return int(msg.seconds) * NANO + int(msg.nanos)
+    ts_ns = int(msg.seconds) * NANO + int(msg.nanos)
+    if not -_MAX_INT64 - 1 <= ts_ns <= _MAX_INT64:
+        raise BrokerDataError(field, msg.seconds, "timestamp seconds out of range (ns overflow int64)")
+    return ts_ns
 
 
 def _lots(value: int, field: str) -> int:

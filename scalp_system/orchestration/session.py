@@ -230,9 +230,7 @@ async def _record_warmup(
 async def _model(
     config: Config, venue: ConnectedVenue, options: RunOptions, side: SideChannels
 ) -> LoadedModel:
-    registry = open_registry(
-        config, on_event=lambda kind, details: side.model_event(kind, details)
-    )
+    registry = open_registry(config, on_event=lambda kind, details: side.model_event(kind, details))
     loaded = load_ensemble(config, registry)
     if loaded.ensemble is not None:
         options.status(f"model: {loaded.description}")
@@ -400,22 +398,32 @@ async def _seed_atr(orchestrator: Orchestrator, venue: ConnectedVenue, config: C
             orchestrator.risk.seed_atr(instrument.uid, bars, bars[-1][0] + 60 * 1_000_000_000)
 
 
-async def _flatten(orchestrator: Orchestrator, source: LiveEventSource, wait_s: float = 5.0) -> None:
-    """Close every open position at the end of the run and wait briefly for the fills. Executions
-    acknowledged but not yet received (an entry filled just before the deadline) are booked first,
-    so the position closed is the venue's."""
-    await orchestrator.recover_fills()
-    commands = [
-        c
-        for uid in list(orchestrator.instruments)
-        if (c := orchestrator.risk.exit_position(uid, "session_end")) is not None
-    ]
-    if not commands:
-        return
-    await orchestrator.execute(commands)
-    await orchestrator.run(
-        source,
-        wall_deadline=time.monotonic() + wait_s,
-        realtime=True,
-        stop_when=lambda: not orchestrator.execution.ledger.open_positions(),
+async def _flatten(
+    orchestrator: Orchestrator, source: LiveEventSource, wait_s: float = 5.0, attempts: int = 3
+) -> None:
+    """Close every open position at the end of the run. Executions acknowledged but not yet received
+    (an entry filled just before the deadline) are booked first, so the position closed is the venue's.
+    An exit IOC may fill only partly on a thin book, so what is left is sent again, a few times."""
+    for _ in range(attempts):
+        await orchestrator.recover_fills()
+        commands = [
+            c
+            for uid in list(orchestrator.instruments)
+            if (c := orchestrator.risk.exit_position(uid, "session_end")) is not None
+        ]
+        if not commands and not orchestrator.execution.ledger.open_positions():
+            return
+        await orchestrator.execute(commands)
+        await orchestrator.run(
+            source,
+            wall_deadline=time.monotonic() + wait_s,
+            realtime=True,
+            stop_when=lambda: not orchestrator.execution.ledger.open_positions(),
+        )
+        if not orchestrator.execution.ledger.open_positions():
+            return
+    log.warning(
+        "positions still open after %d flatten attempts: %s",
+        attempts,
+        {uid: p.lots for uid, p in orchestrator.execution.ledger.open_positions().items()},
     )

@@ -41,7 +41,7 @@ from scalp_system.core.orders import Fill, Order, PositionSide, Side
 from scalp_system.core.state import TradingState
 from scalp_system.core.venue import EventSource, RunEvent, Venue, VenueError
 from scalp_system.data.engine import DataEngine
-from scalp_system.execution.engine import ExecutionEngine, IntentJournal
+from scalp_system.execution.engine import ExecutionEngine, IntentJournal, ReconcileReport
 from scalp_system.execution.ledger import Ledger
 from scalp_system.execution.planner import ExecutionPlan, OrderPlanner, PlanError
 from scalp_system.features.incremental import FeatureEngine
@@ -178,8 +178,9 @@ class Orchestrator:
 
     # --- lifecycle --------------------------------------------------------------------------
 
-    async def start(self, *, restored: dict[str, Any] | None = None) -> None:
-        """Restore a checkpoint (if any), reconcile with the venue, set the day's equity."""
+    async def start(self, *, restored: dict[str, Any] | None = None) -> ReconcileReport:
+        """Restore a checkpoint (if any), book missed fills, reconcile with the venue (the broker wins),
+        set the day's equity; returns what reconciliation found and did."""
         if restored:
             self.restore(restored)
         # Intents stored after the checkpoint are only in the journal; without a checkpoint, all are.
@@ -219,6 +220,7 @@ class Orchestrator:
             self.side.recovered(str(restored.get("sequence", "latest")), report.position_corrections)
         self.record_positions()
         self.risk.on_reconciled()
+        return report
 
     async def recover_fills(self, since_ns: int | None = None) -> list[Fill]:
         """Book the fills the venue executed but this run never received (killed process, lost

@@ -924,25 +924,13 @@ class _Recovery:
             side=SideChannels(audit=self.audit.log),
             model_name=str((state or {}).get("model", "")),
         )
-        if state:
-            orchestrator.restore(state)
-        result = await orchestrator.execution.reconcile()
+        result = await orchestrator.start(restored=state)
         ledger = orchestrator.execution.ledger
         for uid, (_ours, lots) in result.position_corrections.items():
-            orchestrator.risk.reconcile_position(uid, lots, ledger.position(uid).avg_price)
             step.did.append(
                 f"{ticker(uid)}: adopted the broker's {lots} lot(s) @ {ledger.position(uid).avg_price}"
             )
-        account = await venue.account()
-        cash = sum(account.cash.values(), Decimal(0))
-        if not state or "risk" not in state:
-            equity = cash + sum(
-                (ledger.signed_notional(p.instrument_id) for p in account.positions), Decimal(0)
-            )
-            orchestrator.risk.start_day(equity, cash=cash)
-        else:
-            orchestrator.risk.set_cash(cash)
-        orchestrator.risk.on_reconciled()
+        cash = sum((await venue.account()).cash.values(), Decimal(0))
         for order_id in result.cancelled_orphans:
             step.did.append(f"cancelled orphan order {order_id}")
         for key in result.resolved_intents:

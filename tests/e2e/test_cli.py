@@ -165,3 +165,20 @@ def test_live_mode_refuses_without_every_opt_in(tmp_path: Path, args: list[str])
     result = scalp("run", *args, "--state-dir", str(tmp_path / "var"), cwd=tmp_path, timeout=60)
     assert result.returncode == 2
     assert "live trading needs" in result.stderr or "--mode must be" in result.stderr
+
+
+def test_record_stores_books_and_trades_from_the_local_exchange(tmp_path: Path) -> None:
+    db = tmp_path / "recorded.db"
+    result = scalp("record", "--instruments", "SBER,GAZP", "--duration", "6", "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "recorded" in result.stdout
+    info = scalp("data", "info", "--db", str(db), cwd=tmp_path)
+    assert info.returncode == 0 and "SBER" in info.stdout and "GAZP" in info.stdout
+    from scalp_system.storage.historical import read_books
+    from scalp_system.storage.store import Store
+
+    with Store(db, read_only=True) as store:
+        sber = next(i for i in store.instruments() if i.ticker == "SBER")
+        books = read_books(store, sber.uid)
+    assert len(books) > 5 and books.levels == 20
+    assert (books.bid_px[:, 0] < books.ask_px[:, 0]).all()

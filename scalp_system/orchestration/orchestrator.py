@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Protocol
@@ -171,6 +171,7 @@ class Orchestrator:
         self.on_book_processed: Callable[[OrderBook, Signal | None], None] | None = None
         self.on_fill_processed: Callable[[Fill, int, int], None] | None = None  # fill, lots before, after
         self.events_processed = 0
+        self.timer_hooks: list[Callable[[int], Awaitable[object]]] = []  # e.g. instrument rotation
         self.intent_reasons: dict[str, str] = {}  # why each order was sent (entry, stop, target, ...)
         self.precomputed: SignalSource | None = None  # backtest fast path: signals computed up front
         # More subscribers of risk events (a connected run's failover coordinator, SPEC §1.6).
@@ -606,6 +607,8 @@ class Orchestrator:
         await self._hedge(now)
         await self._drive_plans(None, None, now)
         self._take_operator_requests()
+        for hook in self.timer_hooks:
+            await hook(now)
         metrics = self.data.maybe_publish(now)
         if metrics is not None:
             self.side.data_metrics(metrics)
@@ -651,6 +654,15 @@ class Orchestrator:
             for plan_slice in plan.slices:
                 self._plans[plan_slice.intent_key] = plan
             await self.execute(self._due_orders(plan, book, now))
+
+    def forget_instrument(self, instrument_id: str) -> None:
+        """Reset per-instrument market state (an instrument re-entering after rotation)."""
+        self.data.forget(instrument_id)
+        self.strategy.reset(instrument_id)
+        per = self._per.get(instrument_id)
+        if per is not None:
+            per.features.reset()
+            per.last_signal = None
 
     def _take_operator_requests(self) -> None:
         for request in take_resume_requests(self.config):

@@ -50,6 +50,7 @@ from scalp_system.orchestration.models import (
     train_and_save,
 )
 from scalp_system.orchestration.orchestrator import Orchestrator
+from scalp_system.orchestration.rotation import RotationDriver
 from scalp_system.orchestration.side_channels import SideChannels
 from scalp_system.orchestration.summary import RunSummary, summarize
 from scalp_system.storage.writer import BackgroundWriter
@@ -343,7 +344,11 @@ async def run_session(config: Config, options: RunOptions) -> RunSummary:
             await _seed_atr(orchestrator, venue, config)
             equity_start = orchestrator.risk.equity()
             source = LiveEventSource(MarketDataStream(venue.client), broker_venue)
-            await source.subscribe(venue.instruments, config.data.lob_levels)
+            rotation = RotationDriver(orchestrator, venue.client, source.market, venue.instruments)
+            await source.subscribe(
+                [i for i in venue.instruments if i.uid in rotation.active], config.data.lob_levels
+            )
+            orchestrator.timer_hooks.append(rotation.maybe_rotate)
             failover = wire_connectivity(config, orchestrator, venue.client, source, side)
             source.start()
             deadline = time.monotonic() + options.duration_s if options.duration_s else None

@@ -171,6 +171,7 @@ class Orchestrator:
         self.on_book_processed: Callable[[OrderBook, Signal | None], None] | None = None
         self.on_fill_processed: Callable[[Fill, int, int], None] | None = None  # fill, lots before, after
         self.events_processed = 0
+        self.entries_allowed = True  # False while a run winds down (flatten at the end)
         self.timer_hooks: list[Callable[[int], Awaitable[object]]] = []  # e.g. instrument rotation
         self.intent_reasons: dict[str, str] = {}  # why each order was sent (entry, stop, target, ...)
         self.precomputed: SignalSource | None = None  # backtest fast path: signals computed up front
@@ -293,6 +294,7 @@ class Orchestrator:
     async def shutdown(self, *, cancel_orders: bool = True) -> None:
         """Cancel working orders and write a final checkpoint."""
         if cancel_orders:
+            await self.abandon_plans("run ending")
             await self.execution.cancel_all()
         await self.recover_fills()
         self.save_checkpoint()
@@ -461,7 +463,7 @@ class Orchestrator:
         )
         if isinstance(intent, ExitPosition):
             return self._exit(uid, intent.reason.value)
-        if isinstance(intent, EnterPosition):
+        if isinstance(intent, EnterPosition) and self.entries_allowed:
             if not self.calendar.in_session(now) or not self.calendar.status_allows_entries(
                 per.trading_status
             ):
@@ -654,6 +656,13 @@ class Orchestrator:
             for plan_slice in plan.slices:
                 self._plans[plan_slice.intent_key] = plan
             await self.execute(self._due_orders(plan, book, now))
+
+    async def abandon_plans(self, reason: str) -> None:
+        """Stop every unfinished opening plan (VWAP slices still to come) and cancel its working
+        slices: at the end of a run nothing may keep adding to a position being flattened."""
+        plans = {id(p): p for p in self._plans.values() if not p.done and not p.reduce_only}
+        for plan in plans.values():
+            await self.execute([CancelOrder(key, "", plan.instrument_id) for key in plan.abandon(reason)])
 
     def forget_instrument(self, instrument_id: str) -> None:
         """Reset per-instrument market state (an instrument re-entering after rotation)."""

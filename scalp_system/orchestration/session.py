@@ -409,6 +409,8 @@ async def _flatten(
     """Close every open position at the end of the run. Executions acknowledged but not yet received
     (an entry filled just before the deadline) are booked first, so the position closed is the venue's.
     An exit IOC may fill only partly on a thin book, so what is left is sent again, a few times."""
+    orchestrator.entries_allowed = False
+    await orchestrator.abandon_plans("run ending: flatten")
     for _ in range(attempts):
         await orchestrator.recover_fills()
         commands = [

@@ -79,7 +79,10 @@ def test_the_run_flattens_at_the_end_and_money_is_decimal_strings(
     first_run: tuple[Path, object, dict],
 ) -> None:
     _state, _completed, summary = first_run
-    assert all(lots == 0 for lots in summary["positions"].values())
+    assert all(lots == 0 for lots in summary["positions"].values()), (
+        summary["positions"],
+        summary["_stderr"],
+    )
     for key in ("realized_pnl", "unrealized_pnl", "commission", "net_pnl"):
         assert isinstance(summary[key], str)
         float(summary[key])

@@ -7,7 +7,7 @@ Entries are allowed only inside a session and in a status that admits limit orde
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from scalp_system.config import SessionsConfig
@@ -62,9 +62,3 @@ class TradingCalendar:
     def status_allows_entries(self, status: int | None) -> bool:
         """A broker trading status that admits limit orders (unknown status: allowed until told)."""
         return status is None or status in self._allowed_status
-
-    @staticmethod
-    def next_day(ts_ns: int) -> int:
-        """Start of the next UTC day (ns)."""
-        day = datetime.fromtimestamp(ts_ns / NS_PER_S, tz=UTC).date() + timedelta(days=1)
-        return int(datetime.combine(day, time(0), tzinfo=UTC).timestamp() * NS_PER_S)

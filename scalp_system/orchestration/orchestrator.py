@@ -30,7 +30,6 @@ from scalp_system.core.events import (
     CancelOrder,
     CommissionCharged,
     ConnectivityChanged,
-    OrderDenied,
     OrderRejected,
     SubmitOrder,
     TradingStateChanged,
@@ -769,8 +768,3 @@ class Orchestrator:
     def denials(self) -> dict[str, int]:
         """Pre-trade denials by reason code."""
         return {str(k): v for k, v in self.risk.denials.items()}
-
-    @staticmethod
-    def is_denial(event: object) -> bool:
-        """True for OrderDenied events (used by side channels)."""
-        return isinstance(event, OrderDenied)

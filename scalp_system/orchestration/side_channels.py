@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from scalp_system.core.events import (
@@ -269,8 +268,3 @@ class SideChannels:
 def _ticker(instruments: Mapping[str, Instrument], uid: str) -> str:
     instrument = instruments.get(uid)
     return instrument.ticker if instrument else uid
-
-
-def money(value: Decimal) -> str:
-    """A Decimal as a plain string (no exponent)."""
-    return format(value, "f")

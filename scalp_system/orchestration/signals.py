@@ -76,10 +76,6 @@ class SignalPipeline:
                     now_ns=now_ns,
                 )
 
-    def has_drift_detector(self, instrument_id: str) -> bool:
-        """True when the instrument has a training reference to compare with."""
-        return instrument_id in self._drift
-
     def on_vector(self, instrument_id: str, vector: F64, mid_ticks: float) -> SignalStep:
         """Predict for one accepted book, resolve older predictions, and check drift."""
         finite = bool(np.all(np.isfinite(vector)))

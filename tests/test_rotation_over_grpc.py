@@ -25,7 +25,11 @@ async def test_rotation_keeps_the_most_liquid_and_pins_a_held_instrument() -> No
     catalogue = default_catalogue()
     instruments = [next(i for i in catalogue if i.ticker == t) for t in TICKERS]
     config = config_from_mapping(
-        {"data": {"max_active_instruments": 2, "rotation_interval_s": 1.5}, "sessions": {"enforce": False}}
+        {
+            "data": {"max_active_instruments": 2, "rotation_interval_s": 1.5},
+            "sessions": {"enforce": False},
+            "risk": {"spread_floor": "50"},  # a far stop: the held position must not be stopped out here
+        }
     )
     market = SyntheticMarket(catalogue, seed=3, start_ns=time.time_ns())
     async with LocalExchange(ExchangeConfig(port=0), TOKEN, source=market, history_s=300) as exchange:
@@ -61,6 +65,7 @@ async def test_rotation_keeps_the_most_liquid_and_pins_a_held_instrument() -> No
     assert driver.plans, "the rotation never ran"
     plan = driver.plans[-1]
     assert len(plan.active) == 2
+    assert orchestrator.risk.position_lots(held.uid) == 1
     assert held.uid in plan.active and held.uid in plan.pinned
     assert set(source.market.books) == set(plan.active)  # the stream carries exactly the active set
     assert all(score > float("-inf") for uid, score in plan.scores.items())  # every candidate was measured

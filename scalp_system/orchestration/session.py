@@ -340,8 +340,10 @@ async def run_session(config: Config, options: RunOptions) -> RunSummary:
                 options.status(f"restoring checkpoint {restored.path.name}")
                 for path, reason in restored.skipped:
                     notes.append(f"skipped damaged checkpoint {path.name}: {reason}")
-            await orchestrator.start(restored=restored.state if restored else None)
+            # ATR first: positions adopted at reconciliation get their stops from it, and a stop
+            # never loosens afterwards, so a warm-up distance must not be the one they start with.
             await _seed_atr(orchestrator, venue, config)
+            await orchestrator.start(restored=restored.state if restored else None)
             equity_start = orchestrator.risk.equity()
             source = LiveEventSource(MarketDataStream(venue.client), broker_venue)
             rotation = RotationDriver(orchestrator, venue.client, source.market, venue.instruments)

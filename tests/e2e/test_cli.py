@@ -182,3 +182,51 @@ def test_record_stores_books_and_trades_from_the_local_exchange(tmp_path: Path) 
         books = read_books(store, sber.uid)
     assert len(books) > 5 and books.levels == 20
     assert (books.bid_px[:, 0] < books.ask_px[:, 0]).all()
+
+
+def test_train_from_the_store_reports_against_baselines_and_saves_models(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    db = tmp_path / "store.db"
+    imported = scalp(
+        "data",
+        "import",
+        "--books",
+        str(shared_data / "usdm_ethusdt_20240808_depth20.csv.gz"),
+        "--trades",
+        str(shared_data / "usdm_ethusdt_20240808_trades.csv.gz"),
+        "--ticker",
+        "ETHUSDT",
+        "--tick",
+        "0.01",
+        "--lot",
+        "0.001",
+        "--currency",
+        "usdt",
+        "--db",
+        str(db),
+        cwd=tmp_path,
+    )
+    assert imported.returncode == 0, imported.stderr
+    env = {"SCALP__ML__GBM_ITERATIONS": "20", "SCALP__ML__WALK_FORWARD_FOLDS": "2"}
+    report = tmp_path / "training.json"
+    result = scalp(
+        "train",
+        "--db",
+        str(db),
+        "--instruments",
+        "ETHUSDT",
+        "--report",
+        str(report),
+        "--state-dir",
+        str(tmp_path / "var"),
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "baselines" in result.stdout
+    document = json.loads(report.read_text())
+    assert {"ensemble", "baseline_always_flat", "baseline_imbalance_sign"} <= set(document["pooled"])
+    assert (tmp_path / "var" / "models" / "lightgbm").is_dir() and (
+        tmp_path / "var" / "models" / "linear"
+    ).is_dir()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -233,26 +234,32 @@ def _whole_lot(instrument: Instrument) -> int:
     return int(instrument.lot)
 
 
+def _instrument_fields(instrument: Instrument, trading_status: int, exchange: str) -> dict[str, Any]:
+    """The fields Share and Future messages have in common (same names and numbers in both)."""
+    return {
+        "figi": instrument.figi,
+        "ticker": instrument.ticker,
+        "class_code": instrument.class_code,
+        "lot": _whole_lot(instrument),
+        "currency": instrument.currency,
+        "short_enabled_flag": instrument.short_enabled,
+        "name": instrument.name,
+        "exchange": instrument.extra.get("exchange", exchange),
+        "trading_status": trading_status,
+        "buy_available_flag": instrument.buy_available,
+        "sell_available_flag": instrument.sell_available,
+        "min_price_increment": quotation_msg(instrument.tick),
+        "api_trade_available_flag": instrument.api_trade_available,
+        "uid": instrument.uid,
+    }
+
+
 def share_msg(
     instrument: Instrument, trading_status: int = common_pb2.SECURITY_TRADING_STATUS_NORMAL_TRADING
 ) -> instruments_pb2.Share:
     """Core Instrument → wire Share (for servers speaking the contract, e.g. the local exchange)."""
     return instruments_pb2.Share(
-        figi=instrument.figi,
-        ticker=instrument.ticker,
-        class_code=instrument.class_code,
-        lot=_whole_lot(instrument),
-        currency=instrument.currency,
-        short_enabled_flag=instrument.short_enabled,
-        name=instrument.name,
-        exchange=instrument.extra.get("exchange", "MOEX"),
-        trading_status=trading_status,  # type: ignore[arg-type]
-        buy_available_flag=instrument.buy_available,
-        sell_available_flag=instrument.sell_available,
-        min_price_increment=quotation_msg(instrument.tick),
-        api_trade_available_flag=instrument.api_trade_available,
-        uid=instrument.uid,
-        real_exchange=common_pb2.REAL_EXCHANGE_MOEX,
+        **_instrument_fields(instrument, trading_status, "MOEX"), real_exchange=common_pb2.REAL_EXCHANGE_MOEX
     )
 
 
@@ -262,21 +269,8 @@ def future_msg(
     """Core Instrument (futures) → wire Future."""
     tick_value = instrument.tick_value if instrument.tick_value is not None else instrument.tick
     return instruments_pb2.Future(
-        figi=instrument.figi,
-        ticker=instrument.ticker,
-        class_code=instrument.class_code,
-        lot=_whole_lot(instrument),
-        currency=instrument.currency,
-        short_enabled_flag=instrument.short_enabled,
-        name=instrument.name,
-        exchange=instrument.extra.get("exchange", "FORTS"),
+        **_instrument_fields(instrument, trading_status, "FORTS"),
         basic_asset=instrument.extra.get("basic_asset", ""),
-        trading_status=trading_status,  # type: ignore[arg-type]
-        buy_available_flag=instrument.buy_available,
-        sell_available_flag=instrument.sell_available,
-        min_price_increment=quotation_msg(instrument.tick),
-        api_trade_available_flag=instrument.api_trade_available,
-        uid=instrument.uid,
         real_exchange=common_pb2.REAL_EXCHANGE_RTS,
         min_price_increment_amount=quotation_msg(tick_value),
     )

@@ -88,6 +88,8 @@ def _describe(result: BacktestResult, label: str) -> dict[str, Any]:
         "signals": result.extra.get("signals"),
         "fast_path": result.extra.get("fast_path"),
         "precompute_s": result.extra.get("precompute_s"),
+        "quiet_stretches": result.extra.get("quiet_stretches"),
+        "quiet_events": result.extra.get("quiet_events"),
     }
     print(
         f"  ours {label:<28} {result.messages:>7} msgs in {result.elapsed_s:7.3f} s = {rate:>10,.0f} msg/s"

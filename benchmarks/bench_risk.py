@@ -143,7 +143,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer iterations (smoke run)")
     args = parser.parse_args()
     n = 2_000 if args.quick else 20_000
-    print(f"risk benchmark, {n} decisions")
+    load_at_start = [round(v, 2) for v in os.getloadavg()]
+    print(f"risk benchmark, {n} decisions (load average {load_at_start})")
     decisions = _timed("decisions", lambda: bench_decisions(n))
     on_book = _timed("on_book", lambda: bench_on_book_with_position(n))
     vwap = _timed("vwap", lambda: bench_vwap_plan(max(n // 20, 100)))
@@ -156,6 +157,7 @@ def main() -> None:
         "vwap_plan_100_lots": vwap,
         "machine": machine_info(),
         "load_average_1_5_15": [round(v, 2) for v in os.getloadavg()],
+        "load_average_at_start_1_5_15": load_at_start,
     }
     for name, stats in decisions.items():
         print(f"{name:>16}: p50 {stats['p50_us']:7.2f} µs  p99 {stats['p99_us']:7.2f} µs  "

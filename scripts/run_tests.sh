@@ -3,16 +3,21 @@
 #   ./scripts/run_tests.sh            default suite (< 10 min on 2 cores)
 #   ./scripts/run_tests.sh --soak     only the long soak/fuzz target
 #   ./scripts/run_tests.sh -- ARGS    extra pytest arguments (e.g. -- tests/test_config.py -x)
+# The default suite runs on 2 pytest-xdist workers, whole files per worker, slowest files first
+# (most slow tests wait on subprocesses, sockets and wall-clock markets, so 2 workers pay even on
+# 2 cores). SCALP_TEST_WORKERS=N overrides the count (0 = no xdist, in one process); the soak target
+# runs in one process unless SCALP_TEST_WORKERS is set.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 EXTRAS=dev,research "$ROOT/scripts/bootstrap.sh"
 PY="$ROOT/.venv/bin/python"
 MARK="not soak"
+WORKERS="${SCALP_TEST_WORKERS:-2}"
 PYTEST_ARGS=()
 while [ $# -gt 0 ]; do
     case "$1" in
-        --soak) MARK="soak"; shift ;;
+        --soak) MARK="soak"; WORKERS="${SCALP_TEST_WORKERS:-0}"; shift ;;
         --) shift; PYTEST_ARGS+=("$@"); break ;;
         *) PYTEST_ARGS+=("$1"); shift ;;
     esac
@@ -33,10 +38,12 @@ echo "== ruff"
 "$PY" -m ruff check scalp_system tests benchmarks scripts
 echo "== mypy ${MYPY_TARGETS[*]}"
 "$PY" -m mypy "${MYPY_TARGETS[@]}"
-echo "== pytest (-m '$MARK')"
+XDIST_ARGS=()
+if [ "$WORKERS" != "0" ]; then XDIST_ARGS=(-n "$WORKERS" --dist loadfile --no-loadscope-reorder); fi
+echo "== pytest (-m '$MARK', ${WORKERS} xdist workers)"
 mkdir -p test-artifacts
 set +e
-"$PY" -m pytest -m "$MARK" -q "${PYTEST_ARGS[@]}"
+"$PY" -m pytest -m "$MARK" -q "${XDIST_ARGS[@]}" "${PYTEST_ARGS[@]}"
 rc=$?
 set -e
 # pytest exits 5 when nothing was collected: that is a failure of the suite, say so clearly.

@@ -24,3 +24,37 @@ def artifacts_dir() -> Path:
     path = PROJECT_ROOT / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+# The slowest modules (seconds of wall time each, mostly waiting on real subprocesses, sockets and a
+# market that follows the wall clock), longest first. They are collected first so that pytest-xdist
+# (`--dist loadfile`, which hands out whole files in collection order) starts them at once and the
+# run ends on small files instead of waiting for one long file started last. Order only: nothing in a
+# test depends on it.
+SLOW_MODULES_FIRST = (
+    "test_crash_recovery.py",
+    "e2e/test_paper_run.py",
+    "test_sweep.py",
+    "e2e/test_cli.py",
+    "faults/test_canary_token.py",
+    "faults/test_order_acks.py",
+    "faults/test_order_stream_content.py",
+    "faults/test_connectivity_failover.py",
+    "faults/test_storage_failure.py",
+    "faults/test_bad_books.py",
+    "faults/test_stream_stall.py",
+    "faults/test_rate_limit.py",
+    "test_backtest_paper_parity.py",
+    "test_disaster_recovery.py",
+)
+
+
+def _slowness_rank(item: pytest.Item) -> int:
+    tests_dir = PROJECT_ROOT / "tests"
+    relative = item.path.relative_to(tests_dir).as_posix() if item.path.is_relative_to(tests_dir) else ""
+    return SLOW_MODULES_FIRST.index(relative) if relative in SLOW_MODULES_FIRST else len(SLOW_MODULES_FIRST)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Move the slowest modules to the front (a stable sort: everything else keeps its order)."""
+    items.sort(key=_slowness_rank)

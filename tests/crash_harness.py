@@ -41,10 +41,14 @@ SCALP = [sys.executable, "-m", "scalp_system.cli"]
 TICKERS = "SBER,GAZP,LKOH,VTBR"
 NS = 1_000_000_000
 
-# Short cooldowns trip (and expire) several times per campaign, so their survival across kills is
-# exercised; every checkpoint is kept so the harness can see the state before and after each kill.
+# A 3 s holding limit makes the strategy exit (and re-enter) every few seconds, so orders are in flight
+# (and losses trip the halt and the cooldowns) at many kill moments; a smaller warm-up model than this
+# one traded too rarely for the halt phase. Short cooldowns trip (and expire) several times per campaign, so
+# their survival across kills is exercised; every checkpoint is kept so the harness can see the state
+# before and after each kill.
 BASE_ENV = {
     "SCALP__ML__BOOTSTRAP_WARMUP_S": "20",
+    "SCALP__STRATEGY__MAX_HOLD_S": "3",
     "SCALP__CHECKPOINT__KEEP": "1000000",
     "SCALP__RISK__COOLDOWN_S": "15",
     "SCALP__RISK__CONSECUTIVE_LOSSES_FOR_COOLDOWN": "1",
@@ -280,8 +284,10 @@ class CrashCampaign:
         try:
             if trigger != "startup":
                 _wait_until(lambda: _reached(log) in ("trading", "finished"), 180, proc)
-            if trigger == "after_order":
-                _wait_until(lambda: _post_orders(self.exchange.journal) > orders_before, 20, proc)
+            if trigger == "after_order":  # no order in time (e.g. a cooldown): killed while trading
+                # The halt phase waits longer: its first loss (an order) is what trips the halt.
+                order_wait_s = 20 if phase == "halt" else 10
+                _wait_until(lambda: _post_orders(self.exchange.journal) > orders_before, order_wait_s, proc)
             proc.wait(timeout=delay)
         except subprocess.TimeoutExpired:
             record.reached = _reached(log)

@@ -60,6 +60,7 @@ from scalp_system.ml.ensemble import WeightedEnsemble
 from scalp_system.orchestration.live_source import LiveEventSource
 from scalp_system.orchestration.models import load_ensemble, open_registry, train_and_save
 from scalp_system.orchestration.orchestrator import Orchestrator
+from scalp_system.orchestration.quiet import QuietStretch
 from scalp_system.strategy.scalper import Signal
 
 TRAIN_ROWS = 2000
@@ -118,8 +119,22 @@ class Tape:
                 on_fill(fill, before, after)
             self.fills.append((fill.ts_ns, fill.side.name, fill.lots, fill.price))
 
+        on_absorbed = orchestrator.on_books_absorbed
+
+        def books_absorbed(stretch: QuietStretch) -> None:  # the fast path's quiet stretches
+            if on_absorbed is not None:
+                on_absorbed(stretch)
+            self.books += len(stretch.books)
+            for ts, step in zip(stretch.books.exchange_ts_ns.tolist(), stretch.steps, strict=True):
+                if step.signal is not None:
+                    signal = step.signal
+                    self.signals.append(
+                        (ts, stretch.instrument_id, signal.p_down, signal.p_flat, signal.p_up)
+                    )
+
         orchestrator.on_book_processed = book_processed
         orchestrator.on_fill_processed = fill_processed
+        orchestrator.on_books_absorbed = books_absorbed
 
     def finish(self, orchestrator: Orchestrator, core: ExchangeCore, account_id: str) -> None:
         """The orders as the exchange received them (placement order) and the run's outcome."""

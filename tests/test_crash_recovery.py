@@ -64,7 +64,7 @@ def test_a_run_killed_during_its_warmup_restarts_and_trains_its_model(warmup: di
     assert warmup["audit"]["ok"], warmup["audit"]
 
 
-@pytest.mark.timeout(1200)  # ~2 min on an idle 2-core machine; restarts are CPU-bound imports
+@pytest.mark.timeout(1200)  # ~1.5-2 min on a 2-core machine; restarts are CPU-bound imports
 def test_ten_kills_lose_no_fill_post_no_key_twice_and_keep_positions_and_risk_state(
     warmup: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from scalp_system.core.clock import NS_PER_S
-from scalp_system.monitoring.latency import N_BUCKETS, Histogram, LatencyMonitor, Stage
+from scalp_system.monitoring.latency import FOLD_EVERY, N_BUCKETS, Histogram, LatencyMonitor, Stage, bucket_of
 
 T0 = 1_700_000_000 * NS_PER_S
 
@@ -55,3 +55,23 @@ def test_summary_reports_each_stage_in_microseconds() -> None:
     summary = monitor.summary_us()
     assert set(summary) == {"model"}
     assert 38 <= summary["model"]["p99"] <= 41
+
+
+def test_deferred_recording_counts_each_value_in_its_own_bucket_and_second() -> None:
+    rng = np.random.default_rng(5)
+    values = [0, 1, 2, 3, 1024, *rng.integers(1, 10**10, FOLD_EVERY + 500).tolist()]
+    monitor = LatencyMonitor(window_s=60)
+    expected_run = np.zeros(N_BUCKETS, dtype=np.int64)
+    expected_last_second = np.zeros(N_BUCKETS, dtype=np.int64)
+    last_second = T0 // NS_PER_S + (len(values) - 1) // 1000
+    for index, value in enumerate(values):
+        at = T0 + (index // 1000) * NS_PER_S  # a thousand per second, crossing a fold
+        monitor.record(Stage.RISK, value, at)
+        expected_run[bucket_of(value)] += 1
+        if at // NS_PER_S == last_second:
+            expected_last_second[bucket_of(value)] += 1
+    assert monitor.run_stats(Stage.RISK).count == len(values)
+    window = monitor._stages[Stage.RISK]  # the histograms themselves: exact counts per bucket
+    assert np.array_equal(window.run.counts, expected_run)
+    assert np.array_equal(window.seconds[last_second % 60].counts, expected_last_second)
+    assert monitor.run_stats(Stage.RISK).max_ns == max(values)

@@ -19,9 +19,9 @@ import numpy.typing as npt
 
 from scalp_system.config import Config
 from scalp_system.core.clock import SimulatedClock
-from scalp_system.core.frames import BookFrame, TradeFrame, merge_events
+from scalp_system.core.frames import BookFrame, TradeFrame
 from scalp_system.core.instrument import Instrument
-from scalp_system.data.engine import DataEngine
+from scalp_system.data.batch_validation import accepted_rows
 from scalp_system.features import batch_features
 from scalp_system.ml.ensemble import WeightedEnsemble
 from scalp_system.orchestration.signals import SignalPipeline, SignalStep
@@ -37,30 +37,37 @@ class _Accepted:
 
 
 def _accepted_rows(config: Config, instrument: Instrument, books: BookFrame, trades: TradeFrame) -> _Accepted:
-    """Which rows the DataEngine accepts, replaying the recording in its live order."""
-    clock = SimulatedClock()
-    engine = DataEngine(config.data, {instrument.uid: instrument}, clock)
-    rows, kinds = merge_events(books, trades)
-    book_ok = np.zeros(len(books), dtype=np.bool_)
-    trade_ok = np.zeros(len(trades), dtype=np.bool_)
-    for row, kind in zip(rows.tolist(), kinds.tolist(), strict=True):
-        if kind == 0:
-            book = books.book(row)
-            clock.set(book.exchange_ts_ns)
-            book_ok[row] = engine.on_book(book)
-        else:
-            trade = trades.trade(row)
-            clock.set(trade.exchange_ts_ns)
-            trade_ok[row] = engine.on_trade(trade)
+    """Which rows the DataEngine accepts, replaying the recording in its live order (decided with
+    array operations by ``accepted_rows``, which a test holds equal to the engine itself)."""
+    book_ok, trade_ok = accepted_rows(config.data, instrument, books, trades)
     return _Accepted(book_ok, trade_ok)
 
 
 class PrecomputedSignals:
-    """Signal steps for each accepted book of each instrument, served in replay order."""
+    """Signal steps for each accepted book of each instrument, served in replay order, and which
+    recorded rows the data engine accepts (``accepted``: books, trades; frame-row masks)."""
 
-    def __init__(self, rows: dict[str, list[SignalStep]]) -> None:
+    def __init__(
+        self, rows: dict[str, list[SignalStep]], accepted: Mapping[str, tuple[BoolArray, BoolArray]]
+    ) -> None:
         self._rows = rows
         self._next = dict.fromkeys(rows, 0)
+        self._accepted = dict(accepted)
+
+    def accepted(self, instrument_id: str) -> tuple[BoolArray, BoolArray]:
+        """(books, trades) row masks of ``instrument_id``'s recording: True where the data engine
+        accepts the row (the steps are those of the accepted books, in row order)."""
+        return self._accepted[instrument_id]
+
+    def steps(self, instrument_id: str) -> list[SignalStep]:
+        """Every step of ``instrument_id``, one per accepted book."""
+        return self._rows[instrument_id]
+
+    def take(self, instrument_id: str, count: int) -> list[SignalStep]:
+        """The steps of the next ``count`` accepted books (the backtest's skipped quiet stretches)."""
+        index = self._next[instrument_id]
+        self._next[instrument_id] = index + count
+        return self._rows[instrument_id][index : index + count]
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._rows.values())
@@ -85,8 +92,10 @@ def precompute_signals(
         model, config, [r[0].uid for r in recordings], drift_references, now_ns=clock.now_ns
     )
     per_instrument: list[tuple[str, F64, F64, npt.NDArray[np.int64]]] = []
+    masks: dict[str, tuple[BoolArray, BoolArray]] = {}
     for instrument, books, trades in recordings:
         accepted = _accepted_rows(config, instrument, books, trades)
+        masks[instrument.uid] = (accepted.books, accepted.trades)
         kept_books = books.select(accepted.books)
         kept_trades = trades.select(accepted.trades)
         matrix = np.ascontiguousarray(
@@ -102,6 +111,15 @@ def precompute_signals(
         )
         mids = (kept_books.bid_px[:, 0].astype(np.float64) + kept_books.ask_px[:, 0]) / 2.0
         per_instrument.append((instrument.uid, matrix, mids, kept_books.exchange_ts_ns))
+    if len(per_instrument) == 1:
+        # One instrument: the pipeline's batch twin of ``on_vector`` row by row (equal, tested).
+        uid, matrix, mids, ts = per_instrument[0]
+
+        def set_clock(row: int) -> None:
+            clock.set(int(ts[row]))
+
+        steps = pipeline.on_matrix(uid, matrix, mids, before_row=set_clock).steps()
+        return PrecomputedSignals({uid: steps}, masks)
     # The live path sees books of all instruments interleaved by time; the ensemble's online
     # updates are shared, so the steps are computed in that same order.
     uid_of = np.concatenate([np.full(len(ts), k) for k, (_, _, _, ts) in enumerate(per_instrument)])
@@ -113,4 +131,4 @@ def precompute_signals(
         row = int(row_of[index])
         clock.set(int(ts[row]))
         rows[uid].append(pipeline.on_vector(uid, matrix[row], float(mids[row])))
-    return PrecomputedSignals(rows)
+    return PrecomputedSignals(rows, masks)

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from scalp_system.backtest.fast_path import precompute_signals
+from scalp_system.backtest.quiet import QuietForwarder
 from scalp_system.backtest.result import (
     BacktestResult,
     BreakerEvent,
@@ -36,6 +37,7 @@ from scalp_system.exchange.core import ExchangeCore
 from scalp_system.exchange.replay import ReplayFeed, ReplaySource
 from scalp_system.ml.ensemble import WeightedEnsemble
 from scalp_system.orchestration.orchestrator import Orchestrator
+from scalp_system.orchestration.quiet import QuietStretch
 from scalp_system.strategy.scalper import Signal
 
 ProgressCallback = Callable[[int, int], None]  # (events done, events total)
@@ -82,6 +84,29 @@ class _Recorder:
             mid = Decimal(int(book.bid_px[0] + book.ask_px[0])) * instrument.tick / 2
             self.mids.setdefault(instrument.ticker, []).append((book.exchange_ts_ns, mid))
         self.sample_equity(book.exchange_ts_ns)
+
+    def on_books_absorbed(self, stretch: QuietStretch) -> None:
+        """``on_book`` for a quiet stretch's books: the same samples (equity is flat meanwhile)."""
+        if stretch.last_book is None:
+            return
+        uid = stretch.instrument_id
+        self._last_book[uid] = stretch.last_book
+        times = stretch.books.exchange_ts_ns
+        next_sample = self._next_sample.get(uid, 0)
+        at = int(np.searchsorted(times, next_sample, side="left"))
+        if at >= len(times):
+            return
+        instrument = self.orchestrator.instruments[uid]
+        tick = instrument.tick
+        bids, asks = stretch.books.bid_px[:, 0], stretch.books.ask_px[:, 0]
+        mids = self.mids.setdefault(instrument.ticker, [])
+        while at < len(times):
+            ts = int(times[at])
+            mids.append((ts, Decimal(int(bids[at] + asks[at])) * tick / 2))
+            self.sample_equity(ts)
+            next_sample = ts + self.sample_ns
+            at = int(np.searchsorted(times, next_sample, side="left"))
+        self._next_sample[uid] = next_sample
 
     def sample_equity(self, ts_ns: int) -> None:
         equity = self.orchestrator.risk.equity()
@@ -151,6 +176,7 @@ async def _run(
     await orchestrator.start()
     orchestrator.on_book_processed = recorder.on_book
     orchestrator.on_fill_processed = recorder.on_fill
+    orchestrator.on_books_absorbed = recorder.on_books_absorbed
     if observe is not None:
         observe(orchestrator)
     started = time.perf_counter()
@@ -219,16 +245,27 @@ def run_backtest(
         commission_rate=config.exchange.commission_rate,
         drift_references=drift_references,
     )
+    orchestrator.operator_control = False  # `scalp resume` is for running sessions, not replays
     recorder = _Recorder(orchestrator, int(sample_s * NS_PER_S))
     precompute_s = 0.0
+    forwarder: QuietForwarder | None = None
     if fast and model is not None:
         started = time.perf_counter()
-        orchestrator.precomputed = precompute_signals(
+        signals = precompute_signals(
             config,
             model,
             [(r.instrument, r.books, feed.trades) for r, feed in zip(recordings, feeds, strict=True)],
             drift_references,
         )
+        orchestrator.precomputed = signals
+        forwarder = QuietForwarder(
+            orchestrator,
+            venue,
+            signals,
+            entry_probability=config.strategy.entry_probability,
+            depth=config.data.lob_levels,
+        )
+        orchestrator.forwarder = forwarder
         precompute_s = time.perf_counter() - started
     total = sum(len(r.books) + len(r.trades) for r in recordings)
     processed, elapsed = asyncio.run(_run(orchestrator, venue, recorder, total, progress, observe))
@@ -239,6 +276,8 @@ def run_backtest(
     result.extra.update(
         {"fast_path": orchestrator.precomputed is not None, "precompute_s": round(precompute_s, 4)}
     )
+    if forwarder is not None:
+        result.extra.update({"quiet_stretches": forwarder.stretches, "quiet_events": forwarder.events})
     return result
 
 

@@ -19,6 +19,7 @@ from scalp_system.core.orders import Fill, Order, OrderType
 from scalp_system.core.venue import OrderRejectedError, VenueAccount, VenueError, VenuePosition
 from scalp_system.exchange.core import ExchangeCore
 from scalp_system.exchange.errors import ExchangeReject
+from scalp_system.exchange.replay import ReplaySource, SkippedStretch
 from scalp_system.exchange.reports import (
     BookChanged,
     ExchangeEvent,
@@ -110,6 +111,22 @@ class SimulatedVenue:
             if not self._outbox:
                 return self.pop_event()
         return self._outbox.popleft()
+
+    def has_pending(self) -> bool:
+        """True while events the core produced wait in the outbox to be delivered."""
+        return bool(self._outbox)
+
+    def skip_quiet(self, count: int) -> list[SkippedStretch]:
+        """Replay the next ``count`` recorded events at once (nothing pending, no client order in
+        the books touched: see ``ExchangeCore.skip_replay``); the clock moves to the last one."""
+        if self._outbox:
+            raise RuntimeError("skip_quiet with events still to deliver")
+        source = self.core.source
+        start = source.position if isinstance(source, ReplaySource) else 0
+        stretches = self.core.skip_replay(count)
+        if isinstance(source, ReplaySource) and source.position > start:
+            self._clock.set(int(source.schedule.ts_ns[source.position - 1]))
+        return stretches
 
     # --- Venue ----------------------------------------------------------------------------
 

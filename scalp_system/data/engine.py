@@ -176,6 +176,38 @@ class DataEngine:
             self._reject(uid, self._states.get(uid), RejectReason.INPUT_MALFORMED)
             return False
 
+    def absorb(
+        self,
+        uid: str,
+        books: BookFrame,
+        trades: TradeFrame,
+        latest_book: OrderBook | None,
+        latest_book_at_ns: int | None,
+    ) -> None:
+        """Store many books and trades of ``uid`` already known to pass validation (the backtest's
+        fast path validated the recording up front with the same rules): the same state as
+        accepting them one by one. ``latest_book`` is the last of ``books`` as an OrderBook."""
+        state = self._state_for(uid)
+        if state is None:
+            raise KeyError(f"absorb: unknown instrument {uid!r}")
+        allocated = 0
+        if len(books):
+            if latest_book is None or latest_book_at_ns is None:
+                raise ValueError("absorb: books without the latest one as an OrderBook")
+            allocated += state.books.extend(books)
+            state.latest_book = latest_book
+            state.latest_book_at_ns = latest_book_at_ns
+            state.last_book_exchange_ns = int(books.exchange_ts_ns[-1])
+            state.book_updates += len(books)
+        if len(trades):
+            allocated += state.trades.extend(trades)
+            state.last_trade_exchange_ns = int(trades.exchange_ts_ns[-1])
+            state.trade_updates += len(trades)
+        if len(books) or len(trades):
+            self._states.move_to_end(uid)
+        if allocated:
+            self._grew(allocated)
+
     def forget(self, uid: str) -> None:
         """Drop everything about ``uid`` (books, trades, timestamps, counters); frees its memory.
 

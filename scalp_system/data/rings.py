@@ -109,6 +109,39 @@ class _BlockRing:
                 self._spare = self._blocks.popleft()
                 self._start = 0
 
+    def _extend(self, columns: Block) -> int:
+        """Append many rows at once (columns shaped like the block's, oldest first): the same state
+        as appending them one by one; returns the bytes newly allocated."""
+        count = int(columns[0].shape[0])
+        allocated = 0
+        done = 0
+        while done < count:
+            if not self._blocks or self._fill == self.block_rows:
+                if self._spare is not None:
+                    new_block, self._spare = self._spare, None
+                else:
+                    new_block = self._allocate()
+                    allocated += self._block_nbytes
+                self._blocks.append(new_block)
+                self._fill = 0
+            take = min(count - done, self.block_rows - self._fill)
+            block = self._blocks[-1]
+            for target, source in zip(block, columns, strict=True):
+                target[self._fill : self._fill + take] = source[done : done + take]
+            self._fill += take
+            self._size += take
+            done += take
+            excess = self._size - self.capacity
+            while excess > 0:
+                dropped = min(excess, self.block_rows - self._start)
+                self._start += dropped
+                self._size -= dropped
+                excess -= dropped
+                if self._start == self.block_rows:
+                    self._spare = self._blocks.popleft()
+                    self._start = 0
+        return allocated
+
     def release_spare(self) -> int:
         """Free the spare block, if any; returns bytes freed."""
         if self._spare is None:
@@ -216,6 +249,24 @@ class BookRing(_BlockRing):
         self._trim()
         return allocated
 
+    def extend(self, frame: BookFrame) -> int:
+        """Store every row of ``frame`` (levels beyond the ring's depth dropped, absent ones zeroed)
+        as ``append`` would, oldest first; returns the bytes newly allocated."""
+        levels = self.levels
+        n = len(frame)
+        sides = []
+        for px, qty in ((frame.bid_px, frame.bid_qty), (frame.ask_px, frame.ask_qty)):
+            held = np.count_nonzero(qty > 0, axis=1)  # levels kept, as ``BookFrame.book`` counts them
+            present = np.arange(qty.shape[1])[None, :] < held[:, None]
+            padded_px = np.zeros((n, levels), np.int64)
+            padded_qty = np.zeros((n, levels), np.int64)
+            width = min(levels, px.shape[1])
+            padded_px[:, :width] = np.where(present[:, :width], px[:, :width], 0)
+            padded_qty[:, :width] = np.where(present[:, :width], qty[:, :width], 0)
+            sides.append((padded_px, padded_qty))
+        (bid_px, bid_qty), (ask_px, ask_qty) = sides
+        return self._extend((frame.exchange_ts_ns, frame.local_ts_ns, bid_px, bid_qty, ask_px, ask_qty))
+
     def frame(self, instrument_id: str, n: int | None = None) -> BookFrame:
         """The last ``n`` books (all when None) in time order as a BookFrame."""
         ets, lts, bid_px, bid_qty, ask_px, ask_qty = self._columns(n)
@@ -262,6 +313,12 @@ class TradeRing(_BlockRing):
         block[4][row] = int(trade.aggressor)
         self._trim()
         return allocated
+
+    def extend(self, frame: TradeFrame) -> int:
+        """Store every row of ``frame`` as ``append`` would, oldest first; returns bytes allocated."""
+        return self._extend(
+            (frame.exchange_ts_ns, frame.local_ts_ns, frame.price_ticks, frame.lots, frame.aggressor)
+        )
 
     def frame(self, instrument_id: str, n: int | None = None) -> TradeFrame:
         """The last ``n`` trades (all when None) in time order as a TradeFrame (``trade_id`` None)."""

@@ -11,10 +11,11 @@ to registered listeners, so streams see cancels and fills no matter which call c
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+import numpy as np
 
 from scalp_system.core.instrument import Instrument
 from scalp_system.core.market import OrderBook, Trade
@@ -23,6 +24,7 @@ from scalp_system.core.orders import Fill, OrderStatus, OrderType, Side, TimeInF
 from scalp_system.exchange.accounts import AccountBook, units_per_lot
 from scalp_system.exchange.errors import ExchangeReject, RateLimitInfo, RejectCode
 from scalp_system.exchange.ratelimit import MinuteRateLimiter
+from scalp_system.exchange.replay import ReplaySource, SkippedStretch
 from scalp_system.exchange.reports import (
     AccountInfo,
     BookChanged,
@@ -37,6 +39,7 @@ from scalp_system.exchange.reports import (
     TradingStatusSet,
 )
 from scalp_system.exchange.source import BookUpdated, MarketSource, SourceEvent, TapePrinted
+from scalp_system.exchange.tape import TradeTape
 
 # SecurityTradingStatus values (reference §2) and which order types each allows (reference §9).
 STATUS_NOT_AVAILABLE = 1
@@ -145,8 +148,8 @@ class ExchangeCore:
         self._next_trade_id = _FIRST_TRADE_ID
         self._last_price: dict[str, int] = {}
         self._book_ts: dict[str, int] = {}
-        self._trades: dict[str, deque[Trade]] = {
-            uid: deque(maxlen=_TRADE_HISTORY) for uid in self._instruments
+        self._trades: dict[str, TradeTape] = {
+            uid: TradeTape(uid, _TRADE_HISTORY) for uid in self._instruments
         }
         self._listeners: list[Callable[[ExchangeEvent], None]] = []
 
@@ -185,6 +188,45 @@ class ExchangeCore:
         self._now_ns = ts_ns
         self._publish(events)
         return events
+
+    def skip_replay(self, count: int) -> list[SkippedStretch]:
+        """Run the next ``count`` recorded events of a replay at once (the backtest's quiet stretches:
+        no client order works in the books touched, nobody listens): books jump to their last row,
+        the tape, last prices and trade ids move on exactly as if each event had been replayed."""
+        source = self._source
+        if not isinstance(source, ReplaySource):
+            raise TypeError("skip_replay needs a ReplaySource market")
+        if self._listeners:
+            raise RuntimeError("skip_replay would hide events from the core's listeners")
+        start = source.position
+        stretches = source.skip(count)
+        end = source.position
+        if end > start:
+            self._now_ns = max(self._now_ns, int(source.schedule.ts_ns[end - 1]))
+        first_trade_id = self._next_trade_id
+        printed = 0
+        schedule = source.schedule
+        times = schedule.ts_ns[start:end]
+        ordinal = np.cumsum(schedule.kind[start:end], dtype=np.int64) - 1  # trade number in the stretch
+        for stretch in stretches:
+            uid = stretch.instrument_uid
+            if stretch.last_book_ts_ns is not None:
+                self._book_ts[uid] = stretch.last_book_ts_ns
+            rows = stretch.trade_rows
+            if not len(rows):
+                continue
+            frame = next(f for f in source.feeds if f.instrument.uid == uid).trades
+            self._trades[uid].extend(
+                times[stretch.trade_offsets],
+                frame.price_ticks[rows],
+                frame.lots[rows],
+                frame.aggressor[rows],
+                first_trade_id + ordinal[stretch.trade_offsets],
+            )
+            self._last_price[uid] = int(frame.price_ticks[rows[-1]])
+            printed += len(rows)
+        self._next_trade_id = first_trade_id + printed
+        return stretches
 
     def _catch_up(self, ts_ns: int) -> tuple[int, list[ExchangeEvent]]:
         events = self.advance_to(ts_ns) if ts_ns > self._now_ns else []
@@ -320,7 +362,7 @@ class ExchangeCore:
     def last_trades(self, instrument_id: str, from_ns: int, to_ns: int) -> list[Trade]:
         """Public trades with ``from_ns <= exchange time <= to_ns`` (the last 100 000 are kept)."""
         uid = self.instrument(instrument_id).uid
-        return [t for t in self._trades[uid] if from_ns <= t.exchange_ts_ns <= to_ns]
+        return self._trades[uid].between(from_ns, to_ns)
 
     # --- orders ---------------------------------------------------------------------------------
 

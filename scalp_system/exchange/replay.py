@@ -24,9 +24,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from scalp_system.core.frames import BookFrame, TradeFrame, merge_events
 from scalp_system.core.instrument import Instrument, InstrumentKind
@@ -125,6 +127,10 @@ class ReplayBook:
 
     def levels(self, side: Side, depth: int) -> list[tuple[int, int]]:
         """Up to ``depth`` displayed levels of ``side``, best first, with client quotes merged in."""
+        if not self._quotes and not self._taken:  # the recorded row as it is (rows are best first)
+            recorded = self._bids if side is Side.BUY else self._asks
+            if _best_first(recorded, side):
+                return recorded[:depth]
         merged: dict[int, int] = dict(self.recorded_levels(side))
         for quote in self._quotes.values():
             if quote.side is side:
@@ -172,6 +178,10 @@ class ReplayBook:
         """Queue a client order behind the displayed size at its price."""
         ahead = dict(self.recorded_levels(side)).get(price_ticks, 0)
         self._quotes[client_ref] = _ClientQuote(side, price_ticks, lots, ahead)
+
+    def has_client_orders(self) -> bool:
+        """True while a client order rests in this book."""
+        return bool(self._quotes)
 
     def cancel(self, client_ref: str) -> int:
         """Remove a resting client order; returns its remaining lots."""
@@ -235,6 +245,49 @@ class ReplayBook:
         return ClientExecuted(self.instrument_uid, ref, quote.price, lots, ts_ns)
 
 
+def _best_first(levels: list[tuple[int, int]], side: Side) -> bool:
+    """True when prices strictly improve toward the front (bids falling, asks rising)."""
+    prices = [price for price, _ in levels]
+    if side is Side.BUY:
+        return all(a > b for a, b in pairwise(prices))
+    return all(a < b for a, b in pairwise(prices))
+
+
+def _row_levels(frame: BookFrame, row: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(bids, asks) of one recorded row as (price, lots) pairs, absent levels dropped."""
+    bid_n = int(np.count_nonzero(frame.bid_qty[row] > 0))
+    ask_n = int(np.count_nonzero(frame.ask_qty[row] > 0))
+    bids = list(zip(frame.bid_px[row, :bid_n].tolist(), frame.bid_qty[row, :bid_n].tolist(), strict=True))
+    asks = list(zip(frame.ask_px[row, :ask_n].tolist(), frame.ask_qty[row, :ask_n].tolist(), strict=True))
+    return bids, asks
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaySchedule:
+    """Every recorded event of a replay in time order: time, recording number, row in that
+    recording's frame, and kind (0 book, 1 trade)."""
+
+    ts_ns: npt.NDArray[np.int64]
+    feed: npt.NDArray[np.int64]
+    row: npt.NDArray[np.int64]
+    kind: npt.NDArray[np.int8]
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedStretch:
+    """What ``ReplaySource.skip`` replayed for one instrument: the frame rows of its books and
+    trades with their offsets in the skipped stretch (all instruments counted; the schedule gives
+    their times, trade ids follow the trades' order), and the time of its last book (None when no
+    book was skipped)."""
+
+    instrument_uid: str
+    book_rows: npt.NDArray[np.int64]
+    book_offsets: npt.NDArray[np.int64]
+    trade_rows: npt.NDArray[np.int64]
+    trade_offsets: npt.NDArray[np.int64]
+    last_book_ts_ns: int | None
+
+
 class ReplaySource:
     """A ``MarketSource`` replaying recordings of one or more instruments in exchange-time order.
 
@@ -258,16 +311,77 @@ class ReplaySource:
             kind_parts.append(kinds)
         ts_all = np.concatenate(ts_parts)
         order = np.argsort(ts_all, kind="stable")
-        self._ts = ts_all[order].tolist()
-        self._feed = np.concatenate(feed_parts)[order].tolist()
-        self._row = np.concatenate(row_parts)[order].tolist()
-        self._kind = np.concatenate(kind_parts)[order].tolist()
+        self.schedule = ReplaySchedule(
+            ts_all[order],
+            np.concatenate(feed_parts)[order],
+            np.concatenate(row_parts)[order],
+            np.concatenate(kind_parts)[order],
+        )
+        self._ts = self.schedule.ts_ns.tolist()
+        self._feed = self.schedule.feed.tolist()
+        self._row = self.schedule.row.tolist()
+        self._kind = self.schedule.kind.tolist()
         self._pos = 0
         self._start_ns = self._ts[0] if self._ts else time_offset_ns
 
     def instruments(self) -> Sequence[Instrument]:
         """The replayed instruments."""
         return [f.instrument for f in self._feeds]
+
+    @property
+    def feeds(self) -> Sequence[ReplayFeed]:
+        """The recordings, in the order ``schedule.feed`` numbers them."""
+        return self._feeds
+
+    @property
+    def position(self) -> int:
+        """Index into ``schedule`` of the next event to replay."""
+        return self._pos
+
+    def skip(self, count: int) -> list[SkippedStretch]:
+        """Replay the next ``count`` events at once, without yielding them: each instrument's book
+        becomes its last recorded row in the stretch. Only for stretches where no client order works
+        in the books touched (nothing could fill): the backtest's quiet stretches. Returns, per
+        instrument touched, what was skipped (for the caller's bookkeeping)."""
+        end = min(self._pos + count, len(self._ts))
+        stretches: list[SkippedStretch] = []
+        if end <= self._pos:
+            return stretches
+        schedule = self.schedule
+        feeds = schedule.feed[self._pos : end]
+        kinds = schedule.kind[self._pos : end]
+        rows = schedule.row[self._pos : end]
+        times = schedule.ts_ns[self._pos : end]
+        single = len(self._feeds) == 1
+        for number in [0] if single else np.unique(feeds).tolist():
+            feed = self._feeds[number]
+            book = self._books[feed.instrument.uid]
+            if book.has_client_orders():
+                raise RuntimeError(f"cannot skip {feed.instrument.ticker}: a client order works there")
+            is_book = kinds == 0
+            if single:
+                book_at, trade_at = np.flatnonzero(is_book), np.flatnonzero(~is_book)
+            else:
+                mine = feeds == number
+                book_at, trade_at = np.flatnonzero(mine & is_book), np.flatnonzero(mine & ~is_book)
+            last_book_ts = None
+            if len(book_at):
+                last = int(book_at[-1])
+                row = int(rows[last])
+                last_book_ts = int(times[last])
+                book.apply_book(*_row_levels(feed.books, row), last_book_ts)
+            stretches.append(
+                SkippedStretch(
+                    feed.instrument.uid,
+                    rows[book_at],
+                    book_at,
+                    rows[trade_at],
+                    trade_at,
+                    last_book_ts,
+                )
+            )
+        self._pos = end
+        return stretches
 
     def book(self, instrument_uid: str) -> ReplayBook:
         """The replayed book of one instrument."""
@@ -302,16 +416,7 @@ class ReplaySource:
             row = self._row[pos]
             ts = times[pos]
             if self._kind[pos] == 0:
-                frame = feed.books
-                bid_n = int(np.count_nonzero(frame.bid_qty[row] > 0))
-                ask_n = int(np.count_nonzero(frame.ask_qty[row] > 0))
-                bids = list(
-                    zip(frame.bid_px[row, :bid_n].tolist(), frame.bid_qty[row, :bid_n].tolist(), strict=True)
-                )
-                asks = list(
-                    zip(frame.ask_px[row, :ask_n].tolist(), frame.ask_qty[row, :ask_n].tolist(), strict=True)
-                )
-                yield from book.apply_book(bids, asks, ts)
+                yield from book.apply_book(*_row_levels(feed.books, row), ts)
             else:
                 trades = feed.trades
                 yield from book.apply_trade(

@@ -14,13 +14,14 @@ abandoned when the signal reverses or the risk state leaves ACTIVE.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from scalp_system.config import RoutingConfig
 from scalp_system.core.events import SubmitOrder
+from scalp_system.core.fastbuild import frozen_builder
+from scalp_system.core.ids import fast_intent_key
 from scalp_system.core.market import OrderBook, Trade
 from scalp_system.core.orders import Side, TimeInForce
 from scalp_system.core.state import TradingState
@@ -79,20 +80,35 @@ class VolumeProfile:
 
     def expected_lots(self, instrument_id: str, start_ns: int, duration_ns: int) -> float | None:
         """Expected lots traded in ``[start, start + duration)``, prorated over the minutes it spans."""
+        series = self.expected_lots_series(instrument_id, start_ns, duration_ns, 1)
+        return None if series is None else series[0]
+
+    def expected_lots_series(
+        self, instrument_id: str, start_ns: int, interval_ns: int, count: int
+    ) -> list[float] | None:
+        """:meth:`expected_lots` of ``count`` consecutive intervals from ``start_ns`` in one pass (each
+        minute's rate looked up once): the VWAP planner's per-slice volumes."""
         if instrument_id not in self._data:
             return None
         minute_ns = 60 * NS_PER_S
-        total = 0.0
-        cursor = start_ns
-        end = start_ns + duration_ns
-        while cursor < end:
-            minute_end = ((cursor + self._offset_ns) // minute_ns + 1) * minute_ns - self._offset_ns
-            chunk_end = min(end, minute_end)
-            minute, _ = self._minute_and_day(cursor)
-            per_minute = self.lots_per_minute(instrument_id, minute) or 0.0
-            total += per_minute * (chunk_end - cursor) / minute_ns
-            cursor = chunk_end
-        return total
+        offset_ns = self._offset_ns
+        rates: dict[int, float] = {}
+        series: list[float] = []
+        for k in range(count):
+            total = 0.0
+            cursor = start_ns + k * interval_ns
+            end = cursor + interval_ns
+            while cursor < end:
+                local_minutes = (cursor + offset_ns) // minute_ns
+                chunk_end = min(end, (local_minutes + 1) * minute_ns - offset_ns)
+                minute = local_minutes % MINUTES_PER_DAY
+                per_minute = rates.get(minute)
+                if per_minute is None:
+                    per_minute = rates[minute] = self.lots_per_minute(instrument_id, minute) or 0.0
+                total += per_minute * (chunk_end - cursor) / minute_ns
+                cursor = chunk_end
+            series.append(total)
+        return series
 
     def to_json(self) -> dict[str, object]:
         """JSON-able form."""
@@ -120,30 +136,8 @@ class VolumeProfile:
 
 
 MAX_AGGRESSIVENESS_TICKS = 3
-_KEYS_PER_REFILL = 256
-
-
-class _IntentKeys:
-    """Random (version 4) UUID strings, like ``core.ids.new_intent_key`` but drawing ``os.urandom``
-    once per 256 keys: the system call dominates the cost of a key where syscalls are slow."""
-
-    def __init__(self) -> None:
-        self._buffer = b""
-        self._offset = 0
-
-    def __call__(self) -> str:
-        if self._offset >= len(self._buffer):
-            self._buffer = os.urandom(16 * _KEYS_PER_REFILL)
-            self._offset = 0
-        raw = bytearray(self._buffer[self._offset : self._offset + 16])
-        self._offset += 16
-        raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
-        raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-        h = raw.hex()
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-new_intent_key = _IntentKeys()
+# Intent keys: random UUID4 strings (the broker's idempotency key) without uuid4's per-key cost.
+new_intent_key = fast_intent_key
 _MAX_EXTENSION_FACTOR = 10  # a plan never spans more than 10 × vwap_slices intervals
 
 
@@ -178,6 +172,12 @@ class PlanSlice:
     cap_lots: int | None = None
 
 
+# Positional constructors of the frozen value types built on every decision (see core.fastbuild).
+_new_slice = frozen_builder(PlanSlice)
+_new_order = frozen_builder(SubmitOrder)
+_IOC = TimeInForce.FILL_AND_KILL
+
+
 class PlanError(ValueError):
     """A plan that cannot be made (no price on the opposite side, non-positive quantity)."""
 
@@ -190,10 +190,12 @@ def aggressiveness_to_ticks(aggressiveness: float) -> int:
 
 def ioc_limit_ticks(book: OrderBook, side: Side, aggressiveness_ticks: int) -> int:
     """The best opposite price moved ``aggressiveness_ticks`` into the book (buy: ask + k; sell: bid − k)."""
-    best = book.best_ask if side is Side.BUY else book.best_bid
-    if best is None:
-        raise PlanError(f"{book.instrument_id}: no {'ask' if side is Side.BUY else 'bid'} to price against")
-    return best + aggressiveness_ticks if side is Side.BUY else best - aggressiveness_ticks
+    buy = side is Side.BUY
+    try:
+        best: int = (book.ask_px if buy else book.bid_px).item(0)  # a Python int, cheaper than int(a[0])
+    except IndexError:
+        raise PlanError(f"{book.instrument_id}: no {'ask' if buy else 'bid'} to price against") from None
+    return best + aggressiveness_ticks if buy else best - aggressiveness_ticks
 
 
 @dataclass(slots=True)
@@ -261,23 +263,21 @@ class ExecutionPlan:
 
     def order_for(self, plan_slice: PlanSlice, book: OrderBook | None = None) -> SubmitOrder:
         """The IOC SubmitOrder of a slice (repriced from ``book`` when given); marks it SENT."""
-        current = self._current(plan_slice.intent_key)
+        key = plan_slice.intent_key
+        slices = self.slices
+        index = plan_slice.index
+        current = slices[index] if index < len(slices) else plan_slice
+        if current.intent_key != key:
+            current = self._current(key)
         price = current.limit_price_ticks
         if book is not None:
             price = ioc_limit_ticks(book, self.side, self.aggressiveness_ticks)
             current = replace(current, limit_price_ticks=price)
-            self.slices[current.index] = current
-        self.status[current.intent_key] = SliceStatus.SENT
-        return SubmitOrder(
-            current.intent_key,
-            self.instrument_id,
-            self.side,
-            current.lots,
-            price,
-            TimeInForce.FILL_AND_KILL,
-            parent_intent=self.parent_intent,
-            reduce_only=self.reduce_only,
-            reason=self.reason,
+            slices[current.index] = current
+        self.status[key] = SliceStatus.SENT
+        return _new_order(
+            key, self.instrument_id, self.side, current.lots, price, _IOC,
+            self.parent_intent, self.reduce_only, self.reason,
         )
 
     def on_slice_done(self, intent_key: str, filled_lots: int) -> PlanSlice | None:
@@ -375,30 +375,24 @@ class OrderPlanner:
         """The execution plan of a parent order priced against ``book`` at ``now_ns``."""
         if lots <= 0:
             raise PlanError(f"{instrument_id}: a plan needs a positive quantity, got {lots}")
-        ticks = (
-            self.routing.aggressiveness_ticks
-            if aggressiveness is None
-            else aggressiveness_to_ticks(aggressiveness)
-        )
+        routing = self.routing
+        ticks = routing.aggressiveness_ticks
+        if aggressiveness is not None:
+            ticks = aggressiveness_to_ticks(aggressiveness)
         price = ioc_limit_ticks(book, side, ticks)
-        route = self.route_for(lots)
+        parent = parent_intent or new_intent_key()
+        if lots <= routing.vwap_threshold_lots:  # IOC: one slice (all fields given: no factories run)
+            key = new_intent_key()
+            return ExecutionPlan(
+                parent, instrument_id, side, lots, Route.IOC, ticks, self._interval_ns, reason, reduce_only,
+                [_new_slice(0, key, lots, now_ns, price, None)], {key: SliceStatus.PENDING}, {}, 0, "", [],
+                now_ns, 1,
+            )
         plan = ExecutionPlan(
-            parent_intent or new_intent_key(),
-            instrument_id,
-            side,
-            lots,
-            route,
-            ticks,
-            self._interval_ns,
-            reason,
-            reduce_only,
+            parent, instrument_id, side, lots, Route.VWAP, ticks, self._interval_ns, reason, reduce_only,
             _start_ns=now_ns,
         )
-        if route is Route.IOC:
-            plan.slices.append(PlanSlice(0, new_intent_key(), lots, now_ns, price))
-            plan._max_slices = 1
-        else:
-            self._vwap_slices(plan, instrument_id, lots, now_ns, price)
+        self._vwap_slices(plan, instrument_id, lots, now_ns, price)
         for plan_slice in plan.slices:
             plan.status[plan_slice.intent_key] = SliceStatus.PENDING
         return plan
@@ -418,12 +412,10 @@ class OrderPlanner:
         count = self.routing.vwap_slices
         max_slices = count * _MAX_EXTENSION_FACTOR
         interval = self._interval_ns
-        expected = [
-            self.profile.expected_lots(instrument_id, now_ns + k * interval, interval)
-            for k in range(max_slices)
-        ]
+        series = self.profile.expected_lots_series(instrument_id, now_ns, interval, max_slices)
+        known = series is not None
+        expected: list[float | None] = list(series) if series is not None else [None] * max_slices
         participation = float(self.routing.max_participation)
-        known = all(e is not None for e in expected)
         caps: list[int | None] = [
             math.floor(participation * e + 1e-9) if e is not None and known else None for e in expected
         ]

@@ -90,6 +90,54 @@ class AtrTracker:
         """A book mid seen at ``ts_ns`` (used only for bars without trades)."""
         self._on_price(float(mid), ts_ns, False)
 
+    def on_prices(self, prices: F64, ts_ns: I64, is_trade: npt.NDArray[np.bool_]) -> None:
+        """Many events at once, in feed order: the same state as ``on_trade``/``on_mid`` one by one
+        (the backtest's quiet stretches). Bars are folded a run of same-bar events at a time."""
+        count = len(prices)
+        if count == 0:
+            return
+        bars = ts_ns // self._bar_ns
+        if count > 1 and bool(np.any(bars[1:] < bars[:-1])):  # out of order: the exact slow way
+            for price, ts, trade in zip(prices.tolist(), ts_ns.tolist(), is_trade.tolist(), strict=True):
+                self._on_price(float(price), int(ts), bool(trade))
+            return
+        starts = np.flatnonzero(np.concatenate(([True], bars[1:] != bars[:-1])))
+        ends = np.append(starts[1:], count)
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            bar = int(bars[start])
+            if self._bar is None:
+                if self._closed_through is not None and bar <= self._closed_through:
+                    self.late_events += end - start
+                    continue
+                self._bar = bar
+            elif bar > self._bar:
+                self._complete()
+                self._bar = bar
+            elif bar < self._bar:
+                self.late_events += end - start
+                continue
+            run_prices = prices[start:end]
+            run_trades = is_trade[start:end]
+            for wanted in (True, False):
+                chosen = run_prices[run_trades] if wanted else run_prices[~run_trades]
+                if len(chosen):
+                    self._fold(chosen, wanted)
+
+    def _fold(self, prices: F64, is_trade: bool) -> None:
+        high, low, close = float(prices.max()), float(prices.min()), float(prices[-1])
+        stats = self._trade if is_trade else self._mid
+        if stats is None:
+            stats = [float(prices[0]), float(prices[0]), float(prices[0])]
+            if is_trade:
+                self._trade = stats
+            else:
+                self._mid = stats
+        if high > stats[0]:
+            stats[0] = high
+        if low < stats[1]:
+            stats[1] = low
+        stats[2] = close
+
     def advance_to(self, ts_ns: int) -> None:
         """Complete the open bar if ``ts_ns`` lies in a later bar (time passing without events)."""
         if self._bar is not None and ts_ns // self._bar_ns > self._bar:

@@ -29,8 +29,11 @@ from scalp_system.ml.calibration import MIN_CALIBRATION_SAMPLES, RecentWindow, f
 from scalp_system.ml.labels import DOWN, FLAT, N_CLASSES, UP, LabelParams
 from scalp_system.ml.manifest import FeatureMismatchError, FeatureVectorSpec, describe_feature_mismatch
 from scalp_system.ml.metrics import EPS
+from scalp_system.ml.row_kernels import MAX_SEQUENTIAL_MEMBERS, online_mix
 
 F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 _MIN_LOSS = 1e-6
 
@@ -160,6 +163,66 @@ class WeightedEnsemble:
         self.window.append(raw, realized_label)
         self.updates += 1
 
+    def member_proba_rows(self, x_batch: F64) -> F64:
+        """Each member's raw (uncalibrated) output for every row, shape (n, members, 3): for row ``i``
+        exactly ``predict_row(x_batch[i]).member_raw`` (bit-identical; backtests' fast path)."""
+        if x_batch.ndim != 2 or x_batch.shape[1] != self.n_features:
+            raise FeatureMismatchError(
+                f"feature matrix has shape {x_batch.shape}, the ensemble's models "
+                f"expect (n, {self.n_features}) in registry order"
+            )
+        out = np.empty((x_batch.shape[0], len(self.members), N_CLASSES))
+        for m, member in enumerate(self.members):
+            out[:, m, :] = member.model.proba_rows(x_batch)
+        return out
+
+    def mix_online(self, member_raw: F64, predicted: BoolArray, resolved_raw: F64, labels: I64) -> F64:
+        """The live sequence of ``predict_row`` and ``update`` over ``n`` books, with the calibrators
+        in force now (call it between recalibrations).
+
+        Book ``i``: when ``predicted[i]``, the mixed probabilities of ``member_raw[i]`` (members, 3)
+        with the weights of that moment; then, when ``labels[i]`` ≥ 0, ``update(resolved_raw[i],
+        labels[i])``. Returns the mixed probabilities (n, 3), NaN where nothing was predicted; the
+        weights, losses, window and update count end as the row-by-row calls leave them, bit for bit.
+        """
+        n = int(labels.shape[0])
+        resolving = labels >= 0
+        if len(self.members) > MAX_SEQUENTIAL_MEMBERS:
+            return self._mix_row_by_row(member_raw, predicted, resolved_raw, labels)
+        members = len(self.members)
+        calibrated = np.zeros((n, members, N_CLASSES))
+        scored = np.zeros((n, members))
+        rows = np.flatnonzero(resolving)
+        for m, member in enumerate(self.members):
+            calibrated[predicted, m] = member.calibrator.transform_rows(member_raw[predicted, m])
+            realised = member.calibrator.transform_rows(resolved_raw[rows, m])
+            scored[rows, m] = realised[np.arange(rows.shape[0]), labels[rows]]
+        weights = self._weights.copy()
+        out: F64 = online_mix(
+            calibrated, predicted, scored, labels, self._loss, weights, self.decay, EPS, _MIN_LOSS
+        )
+        if rows.shape[0]:
+            self._weights = weights
+            self._weight_list = weights.tolist()
+            self.window.extend(resolved_raw[rows], labels[rows])
+            self.updates += int(rows.shape[0])
+        return out
+
+    def _mix_row_by_row(self, member_raw: F64, predicted: BoolArray, resolved_raw: F64, labels: I64) -> F64:
+        out = np.full((labels.shape[0], N_CLASSES), np.nan)
+        for i in range(labels.shape[0]):
+            if predicted[i]:
+                down = flat = up = 0.0
+                for m, (member, weight) in enumerate(zip(self.members, self._weight_list, strict=True)):
+                    p = member.calibrator.transform_list(member_raw[i, m].tolist())
+                    down += weight * p[0]
+                    flat += weight * p[1]
+                    up += weight * p[2]
+                out[i] = (down, flat, up)
+            if labels[i] >= 0:
+                self.update(resolved_raw[i], int(labels[i]))
+        return out
+
     def recalibrate(self) -> bool:
         """Refit every member's calibrator on the recent window; False (nothing changed) when the window
         holds fewer than 100 outcomes."""
@@ -202,3 +265,45 @@ class PendingOutcomes:
         label = UP if change > dead_zone else DOWN if change < -dead_zone else FLAT
         self.ensemble.update(then_prediction.member_raw, label)
         return label
+
+    def on_books(self, mids_ticks: F64, member_raw: F64, predicted: BoolArray) -> F64:
+        """``n`` books of this instrument at once: what ``predict_row`` for each predicted book
+        followed by ``on_book`` would do, in order, with the ensemble's current calibrators.
+
+        ``member_raw`` (n, members, 3) is ``WeightedEnsemble.member_proba_rows`` of the books'
+        vectors (rows not ``predicted`` are ignored). Returns the mixed probabilities (n, 3), NaN where
+        nothing was predicted; the ensemble and the pending queue end as the row-by-row calls leave them.
+        """
+        n = int(mids_ticks.shape[0])
+        members = len(self.ensemble.members)
+        held = list(self._queue)
+        q0 = len(held)
+        mids = np.concatenate([np.array([mid for mid, _ in held], dtype=np.float64), mids_ticks])
+        raw = np.full((q0 + n, members, N_CLASSES), np.nan)
+        for k, (_, prediction) in enumerate(held):
+            if prediction is not None:
+                raw[k] = prediction.member_raw
+        raw[q0:] = member_raw
+        has = np.concatenate([np.array([p is not None for _, p in held], dtype=np.bool_), predicted])
+        horizon = self.params.horizon
+        at = np.arange(q0, q0 + n)  # each new book's place in the queue's history
+        then = at - horizon
+        due = then >= 0
+        source = np.where(due, then, 0)
+        change = mids[at] - mids[source]
+        dead_zone = self.params.dead_zone_ticks
+        label = np.where(change > dead_zone, UP, np.where(change < -dead_zone, DOWN, FLAT))
+        resolving = due & ~np.isnan(change) & has[source]
+        labels = np.where(resolving, label, -1).astype(np.int64)
+        out = self.ensemble.mix_online(member_raw, predicted, raw[source], labels)
+        keep = min(horizon, q0 + n)
+        tail: list[tuple[float, EnsemblePrediction | None]] = []
+        for k in range(q0 + n - keep, q0 + n):
+            if k < q0:
+                tail.append(held[k])
+            else:
+                i = k - q0
+                prediction = EnsemblePrediction(out[i].copy(), raw[k].copy()) if predicted[i] else None
+                tail.append((float(mids_ticks[i]), prediction))
+        self._queue = deque(tail)
+        return out

@@ -18,12 +18,21 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from scalp_system.ml.row_kernels import (
+    _DE_BRUIJN_INDEX,
+    softmax_floor_rows,
+    tree_sums_bitmask,
+    tree_sums_walk,
+)
+
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 _ZERO_THRESHOLD = 1e-35  # LightGBM kZeroThreshold
 _MISSING_NONE, _MISSING_ZERO, _MISSING_NAN = 0, 1, 2
+_MASK_BITS = 64
+_ALL_BITS = (1 << _MASK_BITS) - 1
 
 
 class TreeModelFormatError(ValueError):
@@ -105,6 +114,7 @@ class CompactTreeEnsemble:
         if not trees or len(trees) % self.num_class:
             raise TreeModelFormatError(f"{len(trees)} trees do not fill {self.num_class} classes")
         self._build(trees)
+        self._build_bitmasks(trees)
 
     def _build(self, trees: list[_Tree]) -> None:
         # Global node ids: all internal nodes first (0 .. I-1), then all leaves (I .. I+L-1). A leaf loops
@@ -170,6 +180,61 @@ class CompactTreeEnsemble:
         self.num_trees = len(trees)
         self.num_iterations = len(trees) // self.num_class
 
+    def _build_bitmasks(self, trees: list[_Tree]) -> None:
+        """Per tree: leaves numbered left to right, and per split a mask clearing its left subtree's
+        leaves (``row_kernels.tree_sums_bitmask``); only for trees of at most 64 leaves."""
+        self._bitmask_ready = all(len(t.leaf_value) <= _MASK_BITS for t in trees)
+        node_start: list[int] = [0]
+        leaf_start: list[int] = [0]
+        features: list[int] = []
+        thresholds: list[float] = []
+        masks: list[int] = []
+        values: list[float] = []
+        for tree in trees if self._bitmask_ready else []:
+            order, span = _in_order_leaves(tree)
+            for node in range(len(tree.split_feature)):
+                begin, end = span[node]
+                cleared = ((1 << end) - 1) ^ ((1 << begin) - 1)
+                features.append(tree.split_feature[node])
+                thresholds.append(tree.threshold[node])
+                masks.append(_ALL_BITS ^ cleared)
+            values.extend(tree.leaf_value[leaf] for leaf in order)
+            node_start.append(len(features))
+            leaf_start.append(len(values))
+        self._mask_node_start: I64 = np.asarray(node_start, dtype=np.int64)
+        self._mask_feature: I64 = np.asarray(features, dtype=np.int64)
+        self._mask_threshold: F64 = np.asarray(thresholds, dtype=np.float64)
+        self._mask_bits = np.asarray(masks, dtype=np.uint64)
+        self._mask_leaf_start: I64 = np.asarray(leaf_start, dtype=np.int64)
+        self._mask_leaf_value: F64 = np.asarray(values, dtype=np.float64)
+
+    def raw_rows(self, x_batch: F64) -> F64:
+        """``raw_row`` of every row of ``x_batch`` (n, num_features) at once, bit for bit.
+
+        Compiled: rows without NaN of a model without zero-as-missing splits take the branch-free
+        bitmask evaluation, the others an exact walk; both sum leaves per class in iteration order.
+        """
+        x = np.ascontiguousarray(x_batch, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] < self.num_features:
+            raise ValueError(f"feature matrix has shape {x.shape}, expected (n, {self.num_features})")
+        raw = np.zeros((x.shape[0], self.num_class))
+        walk: BoolArray = np.asarray(np.isnan(x).any(axis=1), dtype=np.bool_)
+        if self._has_zero_missing or not self._bitmask_ready:
+            walk[:] = True
+        else:
+            tree_sums_bitmask(
+                x, self._mask_node_start, self._mask_feature, self._mask_threshold,
+                self._mask_bits, self._mask_leaf_start, self._mask_leaf_value, self.num_class,
+                _DE_BRUIJN_INDEX, raw,
+            )  # fmt: skip
+        if walk.any():
+            tree_sums_walk(
+                x, np.flatnonzero(walk), self._roots, self._n_internal, self._feature, self._threshold,
+                self._kids, self._nan_left, self._zero_missing, self._default_left, self._value,
+                self.num_class, _ZERO_THRESHOLD, raw,
+            )  # fmt: skip
+        return raw
+
     def raw_row(self, x: F64) -> F64:
         """Raw class scores (before softmax) of one row ``x`` of shape (num_features,)."""
         if self._has_zero_missing or bool(np.isnan(x).any()):
@@ -197,6 +262,12 @@ class CompactTreeEnsemble:
         exps = [math.exp(r - top) for r in raw]
         total = sum(exps)
         return [e / total for e in exps]
+
+    def floored_proba_rows(self, x_batch: F64, floor: float) -> F64:
+        """``floor_list(proba_list(row), floor)`` of every row of ``x_batch`` (n, num_features), bit
+        for bit, at once: the batch twin of the live single-row path, for backtests (``raw_rows``,
+        then the same softmax and floor arithmetic as the Python-float path; tested equal)."""
+        return softmax_floor_rows(self.raw_rows(x_batch), floor)
 
     def _go_left_exact(self, v: F64, cur: I64) -> BoolArray:
         is_nan = np.isnan(v)
@@ -233,6 +304,28 @@ class CompactTreeEnsemble:
         e = np.exp(raw - raw.max(axis=1, keepdims=True))
         out: F64 = e / e.sum(axis=1, keepdims=True)
         return out
+
+
+def _in_order_leaves(tree: _Tree) -> tuple[list[int], dict[int, tuple[int, int]]]:
+    """The tree's leaf indices left to right, and per split the range of its left subtree's leaves
+    in that order."""
+    if not tree.split_feature:
+        return [0], {}
+    order: list[int] = []
+    span: dict[int, tuple[int, int]] = {}
+    stack: list[tuple[int, int]] = [(0, 0)]  # (child, state): 0 enter, 1 left done
+    while stack:
+        child, state = stack.pop()
+        if child < 0:
+            order.append(~child)
+        elif state == 0:
+            stack.append((child, 1))
+            stack.append((tree.left[child], 0))
+            span[child] = (len(order), -1)
+        else:
+            span[child] = (span[child][0], len(order))
+            stack.append((tree.right[child], 0))
+    return order, span
 
 
 def _depth(tree: _Tree) -> int:

@@ -48,6 +48,7 @@ from scalp_system.ml.ensemble import WeightedEnsemble
 from scalp_system.monitoring.latency import LatencyMonitor, Stage
 from scalp_system.orchestration.calendar import TradingCalendar
 from scalp_system.orchestration.control import take_resume_requests
+from scalp_system.orchestration.quiet import QuietStretch, StretchForwarder
 from scalp_system.orchestration.side_channels import SideChannels
 from scalp_system.orchestration.signals import SignalPipeline, SignalStep
 from scalp_system.risk.engine import RiskEngine
@@ -174,6 +175,10 @@ class Orchestrator:
         self.timer_hooks: list[Callable[[int], Awaitable[object]]] = []  # e.g. instrument rotation
         self.intent_reasons: dict[str, str] = {}  # why each order was sent (entry, stop, target, ...)
         self.precomputed: SignalSource | None = None  # backtest fast path: signals computed up front
+        self.forwarder: StretchForwarder | None = None  # backtest fast path: quiet stretches at once
+        self.on_books_absorbed: Callable[[QuietStretch], None] | None = None
+        self._settled = False  # the last event was a book that left nothing to do
+        self.operator_control = True  # honour `scalp resume` requests (a backtest has no operator)
         # More subscribers of risk events (a connected run's failover coordinator, SPEC §1.6).
         self.risk_listeners: list[Callable[[object], None]] = []
 
@@ -257,6 +262,7 @@ class Orchestrator:
         """Process events until the source ends, ``until_ns`` (clock time) or ``wall_deadline``
         (``time.monotonic``) passes, or ``stop`` is called. ``realtime`` runs timers on the wall clock
         even when no event arrives; ``progress`` gets the event count every ``progress_every`` events."""
+        next_progress = progress_every
         while not self._stopped:
             if stop_when is not None and stop_when():
                 break
@@ -277,13 +283,16 @@ class Orchestrator:
                 break
             await self.on_event(event)
             self.events_processed += 1
-            if progress is not None and self.events_processed % progress_every == 0:
-                progress(self.events_processed)
             now = self.clock.now_ns()
             if now >= self._next_timer_ns:
                 await self.on_timer()
             if until_ns is not None and now >= until_ns:
                 break
+            if self.forwarder is not None:
+                self.events_processed += self.forwarder.forward()
+            if progress is not None and self.events_processed >= next_progress:
+                progress(self.events_processed)
+                next_progress = (self.events_processed // progress_every + 1) * progress_every
         return self.stats
 
     def stop(self) -> None:
@@ -305,6 +314,8 @@ class Orchestrator:
 
     async def on_event(self, event: RunEvent) -> None:
         """Dispatch one event to its handler."""
+        if not isinstance(event, Trade):
+            self._settled = False  # only a book that leaves nothing to do settles the run again
         if isinstance(event, OrderBook):
             await self.on_book(event)
         elif isinstance(event, Trade):
@@ -416,6 +427,59 @@ class Orchestrator:
             self.on_book_processed(book, signal)
         await self.execute(commands)
         await self._drive_plans(book, signal, now)
+        self._settled = not commands and not self._plans
+
+    @property
+    def next_timer_ns(self) -> int:
+        """Clock time of the next once-a-second timer run."""
+        return self._next_timer_ns
+
+    def quiet_until_ns(self) -> int | None:
+        """Until when (clock time) market data alone cannot make this run act, if it is quiet now:
+        the last book left nothing to do, no plan or order works, flat, ACTIVE with nothing pending
+        (see ``orchestration.quiet``); None when it is not quiet."""
+        if not self._settled or self._plans or not self.entries_allowed:
+            return None
+        until = self.risk.quiet_until_ns()
+        if until is None or self.execution.open_orders() or self.execution.unknown_intents():
+            return None
+        return min(until, self._next_timer_ns)
+
+    def trades_quiet(self) -> bool:
+        """True when a public trade can change only market facts (data, ATR): no order of ours works
+        (a print could fill it) and no order's outcome is unknown — whatever the position."""
+        return not self.risk.has_orders_in_flight() and not self.execution.unknown_intents()
+
+    def absorb_quiet(self, stretches: Sequence[QuietStretch]) -> None:
+        """Take in a quiet stretch (the backtest's fast path): the market facts each book and trade
+        would have recorded, with no decision to make (``quiet_until_ns`` said so, and every step's
+        signal is below the entry threshold with no drift check or recalibration)."""
+        for stretch in stretches:
+            uid = stretch.instrument_id
+            per = self._per[uid]
+            books, trades, last = stretch.books, stretch.trades, stretch.last_book
+            last_ts = int(books.exchange_ts_ns[-1]) if len(books) else None
+            self.data.absorb(uid, books, trades, last, last_ts)
+            self.stats.books += len(books)
+            self.stats.trades += len(trades)
+            spreads = books.ask_px[:, 0] - books.bid_px[:, 0]
+            self.risk.absorb_quiet_market(
+                uid, last, spreads, stretch.atr_prices, stretch.atr_ts_ns, stretch.atr_is_trade
+            )
+            if last is not None and last_ts is not None:
+                self.stats.first_event_ns = self.stats.first_event_ns or int(books.exchange_ts_ns[0])
+                self.stats.last_event_ns = last_ts
+                self.execution.ledger.mark(
+                    uid, Decimal(int(last.bid_px[0] + last.ask_px[0])) * per.instrument.tick / 2
+                )
+                mids = (books.bid_px[:, 0].astype(np.float64) + books.ask_px[:, 0]) / 2.0
+                self.strategy.on_mids(uid, mids.tolist())
+            for step in stretch.steps:
+                if step.signal is not None:
+                    self.stats.signals += 1
+                    per.last_signal = step.signal
+            if self.on_books_absorbed is not None:
+                self.on_books_absorbed(stretch)
 
     def _apply(self, per: _Instrumented, step: SignalStep) -> Signal | None:
         """Fold one signal step in: drift checks feed the risk engine's drift breaker."""
@@ -512,8 +576,8 @@ class Orchestrator:
         return orders
 
     async def _drive_plans(self, book: OrderBook | None, signal: Signal | None, now: int) -> None:
-        plans = {id(p): p for p in self._plans.values() if not p.done}
-        for plan in plans.values():
+        unique = {id(p): p for p in self._plans.values()}  # a plan is filed under each slice's key
+        for plan in [p for p in unique.values() if not p.done]:
             if book is not None and plan.instrument_id != book.instrument_id:
                 continue
             signal_side = None
@@ -533,11 +597,15 @@ class Orchestrator:
                 continue
             latest = book or self.data.latest_book(plan.instrument_id)
             await self.execute(self._due_orders(plan, latest, now))
-        for key in [k for k, p in self._plans.items() if p.done]:
-            del self._plans[key]
+        finished = {key for key, p in {id(p): p for p in self._plans.values()}.items() if p.done}
+        if finished:
+            for key in [k for k, p in self._plans.items() if id(p) in finished]:
+                del self._plans[key]
 
     async def execute(self, commands: Sequence[SubmitOrder | CancelOrder]) -> None:
         """Send risk-approved commands through the execution engine (in order, awaiting each ack)."""
+        if commands:
+            self._settled = False
         for command in commands:
             if isinstance(command, CancelOrder):
                 await self.execution.cancel(command.intent_key)
@@ -558,6 +626,7 @@ class Orchestrator:
 
     async def on_fill(self, fill: Fill) -> None:
         """A fill: ledger (deduplicated), risk (positions, stops, round trips), side channels."""
+        self._settled = False
         commands = await self._take_fill(fill)
         if commands:
             await self.execute(commands)
@@ -584,6 +653,7 @@ class Orchestrator:
 
     async def on_order_update(self, order: Order) -> None:
         """An order state: execution's state machine, risk's in-flight book, plan roll-over."""
+        self._settled = False
         merged = await self.execution.on_order_update(order)
         current = merged or self.execution.order(order.intent_key) or order
         self.risk.on_order_update(current)
@@ -607,7 +677,8 @@ class Orchestrator:
         await self.execute(list(self.risk.poll()))
         await self._hedge(now)
         await self._drive_plans(None, None, now)
-        self._take_operator_requests()
+        if self.operator_control:
+            self._take_operator_requests()
         for hook in self.timer_hooks:
             await hook(now)
         metrics = self.data.maybe_publish(now)

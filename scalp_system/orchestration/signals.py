@@ -21,6 +21,7 @@ from scalp_system.ml.ensemble import PendingOutcomes, WeightedEnsemble
 from scalp_system.strategy.scalper import Signal
 
 F64 = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 # Price levels drift by nature (the market moves); drift is judged on stationary features only.
 _LEVEL_UNITS = frozenset({"price"})
@@ -34,6 +35,32 @@ class SignalStep:
     signal: Signal | None
     drift: DriftCheck | None = None
     recalibrated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SignalRows:
+    """What ``n`` books of one instrument produced, as arrays (``SignalPipeline.on_matrix``)."""
+
+    probs: F64  # (n, 3) [down, flat, up]; NaN rows: no prediction (a non-finite feature vector)
+    predicted: BoolArray  # (n,)
+    checks: dict[int, DriftCheck]  # row → the drift check that ran at that book
+    recalibrated: frozenset[int]  # rows at which the ensemble was recalibrated
+
+    def __len__(self) -> int:
+        return int(self.predicted.shape[0])
+
+    def steps(self) -> list[SignalStep]:
+        """One SignalStep per book, equal to what ``on_vector`` returns for it."""
+        steps = [
+            SignalStep(Signal(down, flat, up)) if made else _NO_SIGNAL
+            for (down, flat, up), made in zip(self.probs.tolist(), self.predicted.tolist(), strict=True)
+        ]
+        for row in sorted(set(self.checks) | self.recalibrated):
+            steps[row] = SignalStep(steps[row].signal, self.checks.get(row), row in self.recalibrated)
+        return steps
+
+
+_NO_SIGNAL = SignalStep(None)
 
 
 def monitored_features(config: Config) -> tuple[str, ...]:
@@ -95,3 +122,58 @@ class SignalPipeline:
             return SignalStep(None, check, recalibrated)
         p_down, p_flat, p_up = (float(p) for p in prediction.probs)
         return SignalStep(Signal(p_down, p_flat, p_up), check, recalibrated)
+
+    def on_matrix(
+        self,
+        instrument_id: str,
+        matrix: F64,
+        mids_ticks: F64,
+        *,
+        before_row: Callable[[int], None] | None = None,
+    ) -> SignalRows:
+        """``on_vector`` for every row of ``matrix`` (n, features) in order, at once: the same signals,
+        drift checks and recalibrations, bit for bit, and the same state afterwards (a test compares).
+
+        The members' raw outputs come from their batch twins; the sequential part (calibration, online
+        weights, outcomes) runs compiled between drift checks, and a check that flags drift
+        recalibrates before the next row, as live. ``before_row(i)`` is called before book ``i``'s
+        drift observation (only when a detector watches this instrument) so the caller can set the
+        clock the detector stamps its checks with.
+        """
+        n = int(matrix.shape[0])
+        finite: BoolArray = np.asarray(np.isfinite(matrix).all(axis=1), dtype=np.bool_).reshape(n)
+        members = len(self.model.members)
+        raw = np.full((n, members, 3), np.nan)
+        if finite.any():
+            raw[finite] = self.model.member_proba_rows(np.ascontiguousarray(matrix[finite]))
+        outcomes = self._outcomes.get(instrument_id)
+        detector = self._drift.get(instrument_id)
+        probs = np.full((n, 3), np.nan)
+        checks: dict[int, DriftCheck] = {}
+        recalibrated: set[int] = set()
+        start = 0
+        while start < n:
+            end, check = n - 1, None
+            if detector is not None:
+                for row in range(start, n):
+                    if not finite[row]:
+                        continue
+                    if before_row is not None:
+                        before_row(row)
+                    check = detector.observe(matrix[row])
+                    if check is not None:
+                        end = row
+                        break
+            part = slice(start, end + 1)
+            if outcomes is not None:
+                probs[part] = outcomes.on_books(mids_ticks[part], raw[part], finite[part])
+            else:
+                none = np.full(end + 1 - start, -1, dtype=np.int64)
+                probs[part] = self.model.mix_online(raw[part], finite[part], raw[part], none)
+            if check is not None and detector is not None:
+                checks[end] = check
+                if detector.calibration_flag and self.model.recalibrate():
+                    detector.mark_recalibrated()
+                    recalibrated.add(end)
+            start = end + 1
+        return SignalRows(probs, finite, checks, frozenset(recalibrated))

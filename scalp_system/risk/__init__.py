@@ -1,9 +1,10 @@
 """Risk: trading states, stops, sizing, pre-trade checks, circuit breakers, hedging, failover."""
 
 from scalp_system.risk.audit import AuditSink, MemoryAudit, NullAudit
-from scalp_system.risk.engine import Command, EntryDecision, RiskEngine, RiskEvent, sweep_price_ticks
+from scalp_system.risk.engine import Command, RiskEngine, RiskEvent, sweep_price_ticks
 from scalp_system.risk.failover import FailoverCoordinator, FailoverOutcome, HookResult, run_failover_hook
 from scalp_system.risk.hedging import Exposure, HedgeAdjustment, hedge_adjustments, inventory_imbalance
+from scalp_system.risk.market_state import EntryDecision
 from scalp_system.risk.sizing import position_size, risk_lots
 from scalp_system.risk.stops import (
     PositionState,

@@ -66,15 +66,12 @@ class BreakerBoard:
         self.conn_reason = ""
         self.unavailable_count = 0
         self.stale: set[str] = set()
-        self._state = TradingState.ACTIVE
+        # The trading state derived from the holds as of the last advance (a plain attribute: the
+        # decision path reads it on every entry and order).
+        self.state = TradingState.ACTIVE
         self.next_deadline_ns = _NEVER
 
     # --- the state ------------------------------------------------------------------------------
-
-    @property
-    def state(self) -> TradingState:
-        """The trading state derived from the holds (as of the last :meth:`advance`)."""
-        return self._state
 
     def _derive(self) -> TradingState:
         if self.halt is not None or self.drift_halted:
@@ -85,8 +82,8 @@ class BreakerBoard:
 
     def _sync(self, now_ns: int, reason: str) -> None:
         current = self._derive()
-        if current is not self._state:
-            previous, self._state = self._state, current
+        if current is not self.state:
+            previous, self.state = self.state, current
             self._emit(TradingStateChanged(previous, current, reason, now_ns))
         self._recompute_deadline()
 
@@ -365,7 +362,7 @@ class BreakerBoard:
                 "until_ns": self.halt.until_ns,
             }
         return {
-            "state": self._state.value,
+            "state": self.state.value,
             "halt": halt,
             "drift_halted": self.drift_halted,
             "reducing": {kind.value: until for kind, until in self.reducing.items()},
@@ -420,5 +417,5 @@ class BreakerBoard:
         stale = raw.get("stale", [])
         assert isinstance(stale, list)
         self.stale = {str(s) for s in stale}
-        self._state = TradingState(str(raw.get("state", self._derive().value)))
+        self.state = TradingState(str(raw.get("state", self._derive().value)))
         self._recompute_deadline()

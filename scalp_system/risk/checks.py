@@ -134,6 +134,10 @@ class SlidingWindow:
         self._times.append(now_ns)
         return self.count(now_ns)
 
+    def record(self, now_ns: int) -> None:
+        """Record one occurrence at ``now_ns`` without counting (old ones go at the next count)."""
+        self._times.append(now_ns)
+
     def clear(self) -> None:
         """Forget every occurrence."""
         self._times.clear()

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from decimal import Decimal
 from enum import Enum
+
+import numpy as np
+import numpy.typing as npt
 
 from scalp_system.config import HedgeConfig, RiskConfig
 from scalp_system.core.clock import NS_PER_S, Clock
@@ -30,7 +33,7 @@ from scalp_system.core.events import (
     SubmitOrder,
     TradingStateChanged,
 )
-from scalp_system.core.ids import new_intent_key
+from scalp_system.core.ids import fast_intent_key
 from scalp_system.core.instrument import Instrument
 from scalp_system.core.market import OrderBook, Trade, TradingStatusChanged
 from scalp_system.core.orders import Fill, Order, OrderStatus, PositionSide, Side, TimeInForce
@@ -39,22 +42,27 @@ from scalp_system.features.atr import AtrTracker
 from scalp_system.risk.audit import CONTROL_INCIDENT, CONTROL_LOGGING, RISK_ACTOR, AuditSink, NullAudit
 from scalp_system.risk.breakers import MSK_OFFSET_S, BreakerBoard, trading_day_end_ns
 from scalp_system.risk.checks import (
-    NORMAL_TRADING,
     SlidingWindow,
     check_cash,
     check_exposure,
-    check_instrument_tradable,
     check_price_band,
     check_quantity,
     check_short,
 )
 from scalp_system.risk.hedging import Exposure, HedgeAdjustment, hedge_adjustments, inventory_imbalance
+from scalp_system.risk.market_state import (
+    POSITION_SIDES,
+    EntryDecision,
+    EquityFloors,
+    InFlightOrder,
+    MarketState,
+    new_entry_decision,
+)
 from scalp_system.risk.portfolio import Portfolio
-from scalp_system.risk.sizing import position_size
+from scalp_system.risk.sizing import position_size, position_size_ticks
 from scalp_system.risk.stops import (
     PositionState,
     advance_trailing,
-    as_decimal,
     distance_for,
     open_position_state,
     stop_hit,
@@ -70,116 +78,8 @@ FLATTEN_REASONS = frozenset({"flatten", "halt"})
 HEDGE_REASON = "hedge"
 _ZERO = Decimal(0)
 _EXIT_RETRY_NS = NS_PER_S
+_PRICE_CACHE_SIZE = 4096
 _SNAPSHOT_VERSION = 1
-
-
-@dataclass(frozen=True, slots=True)
-class EntryDecision:
-    """The risk engine's answer to "may I enter?": lots, entry price, distance, stop and target,
-    or the denial that refused it (``lots`` is then 0)."""
-
-    instrument_id: str
-    side: PositionSide
-    lots: int
-    entry_price: Decimal | None = None
-    distance: Decimal | None = None
-    stop: Decimal | None = None
-    target: Decimal | None = None
-    denial: Denial | None = None
-    detail: str = ""
-
-    @property
-    def allowed(self) -> bool:
-        """True when the entry may be planned and sent."""
-        return self.denial is None
-
-
-class _Market:
-    """Per-instrument market facts the checks need (latest valid book, status, ATR, spreads)."""
-
-    __slots__ = (
-        "_atr_cache",
-        "ask",
-        "atr",
-        "atr_bars_seen",
-        "bid",
-        "book",
-        "exit_intent",
-        "exit_retry_ns",
-        "instrument",
-        "last_book_ns",
-        "limit_ok",
-        "pos_state",
-        "spread_counts",
-        "spread_total",
-        "status",
-    )
-
-    def __init__(self, instrument: Instrument, atr: AtrTracker) -> None:
-        self.instrument = instrument
-        self.atr = atr
-        self.atr_bars_seen = 0
-        self.book: OrderBook | None = None
-        self.bid = 0  # best bid / ask of ``book`` in ticks (cached ints)
-        self.ask = 0
-        self._atr_cache: tuple[int, Decimal | None] = (-1, None)
-        self.last_book_ns: int | None = None
-        self.status = NORMAL_TRADING
-        self.limit_ok = True
-        self.spread_counts: dict[int, int] = {}
-        self.spread_total = 0
-        self.pos_state: PositionState | None = None
-        self.exit_intent: str | None = None
-        self.exit_retry_ns = 0
-
-    def set_book(self, book: OrderBook) -> None:
-        """Adopt a valid book (two-sided, uncrossed)."""
-        self.book = book
-        self.bid = int(book.bid_px[0])
-        self.ask = int(book.ask_px[0])
-        self.last_book_ns = book.local_ts_ns
-
-    def spread(self) -> Decimal | None:
-        """Current spread in price units (None without a book)."""
-        if self.book is None:
-            return None
-        return (self.ask - self.bid) * self.instrument.tick
-
-    def spread_p95_ticks(self) -> int | None:
-        """95th percentile of the spreads (ticks) seen so far."""
-        if not self.spread_total:
-            return None
-        rank = 0.95 * self.spread_total
-        seen = 0
-        for spread in sorted(self.spread_counts):
-            seen += self.spread_counts[spread]
-            if seen >= rank:
-                return spread
-        return max(self.spread_counts)
-
-    def forget_atr_cache(self) -> None:
-        """The tracker was replaced or restored: recompute the price-unit ATR on next use."""
-        self._atr_cache = (-1, None)
-
-    def atr_price(self) -> Decimal | None:
-        """ATR5 in price units (the tracker runs in ticks), None before its first 5 bars."""
-        bars = self.atr.completed_bars
-        if self._atr_cache[0] != bars:
-            value = self.atr.value()
-            self._atr_cache = (bars, None if value is None else as_decimal(value) * self.instrument.tick)
-        return self._atr_cache[1]
-
-
-@dataclass(slots=True)
-class _InFlight:
-    """An approved order not yet terminal."""
-
-    instrument_id: str
-    side: Side
-    lots: int
-    reduces: bool
-    reason: str
-    order_id: str = ""
 
 
 class RiskEngine:
@@ -206,16 +106,17 @@ class RiskEngine:
         self._book_ttl_ns = int(book_ttl_s * NS_PER_S)
         self._utc_offset_s = utc_offset_s
         self._instruments: dict[str, Instrument] = {}
-        self._markets: dict[str, _Market] = {}
+        self._markets: dict[str, MarketState] = {}
         self.portfolio = Portfolio(self._instruments)
         self.board = BreakerBoard(risk, self._emit, utc_offset_s=utc_offset_s)
-        self._inflight: dict[str, _InFlight] = {}
+        self._inflight: dict[str, InFlightOrder] = {}
         self._seen_intents: set[str] = set()
         self._seen_order: deque[str] = deque(maxlen=remembered_intents)
         self._order_rate = SlidingWindow(60 * NS_PER_S)
         self._rejected: deque[str] = deque(maxlen=1_000)
         self.denials: Counter[Denial] = Counter()
         self._loss_baseline = _ZERO
+        self._equity_floors: EquityFloors | None = None
         self._day_end_ns = trading_day_end_ns(clock.now_ns(), utc_offset_s)
         for instrument in instruments:
             self.add_instrument(instrument)
@@ -232,10 +133,11 @@ class RiskEngine:
         market = self._markets.get(instrument.uid)
         tracker = atr or (market.atr if market else AtrTracker(self.config.atr_bar_s, self.config.atr_period))
         if market is None:
-            self._markets[instrument.uid] = _Market(instrument, tracker)
+            self._markets[instrument.uid] = MarketState(
+                instrument, tracker, allow_dealer_trading=self.config.allow_dealer_trading
+            )
         else:
-            market.instrument, market.atr = instrument, tracker
-            market.forget_atr_cache()
+            market.adopt(instrument, tracker)
 
     def start_day(self, equity: Decimal, *, cash: Decimal | None = None) -> None:
         """Start-of-day equity (and free cash) from the broker: the base of the daily-loss and
@@ -297,23 +199,28 @@ class RiskEngine:
         if market is None:
             return []
         now = self._clock.now_ns()
-        if (
-            book.is_consistent
-            and len(book.bid_px)
-            and len(book.ask_px)
-            and book.bid_px[0] < book.ask_px[0]
-            and book.bid_px[0] > 0
-        ):
-            market.set_book(book)
-            bid, ask = market.bid, market.ask
-            spread = ask - bid
-            market.spread_counts[spread] = market.spread_counts.get(spread, 0) + 1
-            market.spread_total += 1
-            market.atr.on_mid((bid + ask) / 2.0, book.exchange_ts_ns)
-            self.portfolio.mark(book.instrument_id, Decimal(bid + ask) * market.instrument.tick / 2)
-            if self.board.stale:
-                self.board.mark_fresh(book.instrument_id, now)
-        self._advance(now)
+        bid_px = book.bid_px
+        ask_px = book.ask_px
+        if book.is_consistent and len(bid_px) and len(ask_px):
+            bid: int = bid_px.item(0)  # Python ints: cheaper than numpy scalars
+            ask: int = ask_px.item(0)
+            if 0 < bid < ask:
+                market.book = book
+                market.bid = bid
+                market.ask = ask
+                market.last_book_ns = book.local_ts_ns
+                spread = ask - bid
+                market.spread_counts[spread] = market.spread_counts.get(spread, 0) + 1
+                market.spread_total += 1
+                market.atr.on_mid((bid + ask) / 2.0, book.exchange_ts_ns)
+                levels = market.cached_levels
+                if levels is not None and levels.bars != market.atr.completed_bars:
+                    market.entry_levels(self.config)  # a new ATR bar: ready before the next decision
+                self.portfolio.mark(book.instrument_id, Decimal(bid + ask) * market.tick / 2)
+                if self.board.stale:
+                    self.board.mark_fresh(book.instrument_id, now)
+        if now >= self.board.next_deadline_ns or now >= self._day_end_ns:
+            self._advance(now)
         return self._after_market_move(market, now)
 
     def on_trade(self, trade: Trade) -> None:
@@ -322,12 +229,64 @@ class RiskEngine:
         if market is not None:
             market.atr.on_trade(trade.price_ticks, trade.exchange_ts_ns)
 
+    def has_orders_in_flight(self) -> bool:
+        """True while an approved order is not yet terminal."""
+        return bool(self._inflight)
+
+    def quiet_until_ns(self) -> int | None:
+        """Until when market data alone cannot make this engine act or change state (None: not
+        quiet now): flat everywhere, nothing in flight, ACTIVE with no hold, stale flag or exit
+        pending; the answer is the next breaker deadline or the trading day's end."""
+        board = self.board
+        if (
+            board.state is not TradingState.ACTIVE
+            or board.halt is not None
+            or board.reducing
+            or board.stale
+            or board.conn_down_since is not None
+            or self._inflight
+            or any(self.portfolio.lots(uid) for uid in self._markets)
+            or any(m.exit_intent is not None or m.pos_state is not None for m in self._markets.values())
+        ):
+            return None
+        return min(board.next_deadline_ns, self._day_end_ns)
+
+    def absorb_quiet_market(
+        self,
+        instrument_id: str,
+        last_book: OrderBook | None,
+        spreads_ticks: npt.NDArray[np.int64],
+        atr_prices: npt.NDArray[np.float64],
+        atr_ts_ns: npt.NDArray[np.int64],
+        atr_is_trade: npt.NDArray[np.bool_],
+    ) -> None:
+        """The market facts of many valid books and trades at once (the backtest's quiet stretches):
+        last book (None: trades only) and mark, spread statistics, ATR — the state ``on_book`` and
+        ``on_trade`` one by one would leave. Only for stretches with nothing to decide: flat
+        everywhere, nothing in flight, no breaker, halt or deadline pending, equity already checked
+        (the caller's guarantee)."""
+        market = self._markets.get(instrument_id)
+        if market is None:
+            return
+        market.atr.on_prices(atr_prices, atr_ts_ns, atr_is_trade)
+        if last_book is None:  # trades only
+            return
+        market.set_book(last_book)
+        if len(spreads_ticks):
+            values, first, counts = np.unique(spreads_ticks, return_index=True, return_counts=True)
+            spread_counts = market.spread_counts
+            for at in np.argsort(first, kind="stable").tolist():  # first-seen order, as one by one
+                spread = int(values[at])
+                spread_counts[spread] = spread_counts.get(spread, 0) + int(counts[at])
+            market.spread_total += len(spreads_ticks)
+        self.portfolio.mark(instrument_id, Decimal(market.bid + market.ask) * market.instrument.tick / 2)
+        self._advance(self._clock.now_ns())
+
     def on_trading_status(self, status: TradingStatusChanged) -> None:
         """The instrument's trading status (limit orders allowed only in normal trading)."""
         market = self._markets.get(status.instrument_id)
         if market is not None:
-            market.status = status.status
-            market.limit_ok = status.limit_order_available
+            market.set_status(status.status, status.limit_order_available)
 
     # --- order and fill facts -----------------------------------------------------------------
 
@@ -470,25 +429,94 @@ class RiskEngine:
     ) -> EntryDecision:
         """May a position be opened (or added to) on ``side``? Sizes it and sets its stop and target.
 
-        The entry price defaults to the best opposite price of the latest book.
+        The entry price defaults to the best opposite price of the latest book; then the stop,
+        target and size come from integer ticks and per-distance constants (cached per ATR bar and
+        spread), equal to the Decimal formulas of ``risk.stops`` and ``risk.sizing``.
         """
-        side = PositionSide(side)
+        if side is PositionSide.LONG or side is PositionSide.SHORT:
+            position_side = side
+        else:  # a plain string: a dict lookup is cheaper than the enum's constructor
+            try:
+                position_side = POSITION_SIDES[side]
+            except (KeyError, TypeError):
+                position_side = PositionSide(side)
         now = self._clock.now_ns()
-        self._advance(now)
+        board = self.board
+        if now >= board.next_deadline_ns or now >= self._day_end_ns:
+            self._advance(now)
         market = self._markets.get(instrument_id)
-        denial = self._entry_denial(market, instrument_id, now)
-        if denial is not None or market is None:
-            return self._deny_entry(instrument_id, side, denial or Denial.INSTRUMENT_UNKNOWN, now)
-        tick = market.instrument.tick
-        atr = market.atr_price()
-        if atr is None and not self.config.allow_warmup_entries:
-            return self._deny_entry(
-                instrument_id,
-                side,
-                Denial.WARMUP_NO_ATR,
-                now,
-                f"{market.atr.completed_bars} of {self.config.atr_period} ATR bars",
-            )
+        last_book = market.last_book_ns if market is not None else None
+        if (  # anything that might refuse: the full check, in its order
+            market is None
+            or board.state is not TradingState.ACTIVE
+            or board.global_cooldown_until
+            or board.cooldowns
+            or last_book is None
+            or now - last_book > self._book_ttl_ns
+            or market.book is None
+            or market.tradable is not None
+        ):
+            denial = self._entry_denial(market, instrument_id, now)
+            if denial is not None or market is None:
+                denial = denial or Denial.INSTRUMENT_UNKNOWN
+                return self._deny_entry(instrument_id, position_side, denial, now)
+        cfg = self.config
+        levels = market.entry_levels(cfg) if entry_price is None else None
+        if levels is None:
+            atr = market.atr_price()
+            if atr is None and not cfg.allow_warmup_entries:
+                return self._deny_entry(
+                    instrument_id,
+                    position_side,
+                    Denial.WARMUP_NO_ATR,
+                    now,
+                    f"{market.atr.completed_bars} of {cfg.atr_period} ATR bars",
+                )
+            return self._evaluate_entry_exact(market, position_side, atr, entry_price, now)
+        long = position_side is PositionSide.LONG
+        position = self.portfolio.positions.get(instrument_id)
+        held = 0 if position is None else (position.lots if long else -position.lots)
+        if held < 0:
+            held = 0
+        if self._inflight:
+            held += self._pending_lots(instrument_id, Side.BUY if long else Side.SELL, reduces=False)
+        entry_ticks = market.ask if long else market.bid
+        lots = position_size_ticks(
+            levels.risk_lots(self.portfolio.equity()),
+            entry_ticks,
+            levels.order_ticklots,
+            cfg.max_position_lots,
+            held,
+        )
+        if lots <= 0:
+            detail = f"d={levels.distance}"
+            return self._deny_entry(instrument_id, position_side, Denial.SIZE_ZERO, now, detail)
+        if long:
+            stop_ticks = entry_ticks - levels.stop_ticks
+            target_ticks = entry_ticks + levels.target_ticks
+        else:
+            stop_ticks = entry_ticks + levels.stop_ticks
+            target_ticks = entry_ticks - levels.target_ticks
+        price = market.prices.get
+        entry, stop, target = price(entry_ticks), price(stop_ticks), price(target_ticks)
+        if entry is None or stop is None or target is None:
+            entry, stop, target = market.remember_prices(entry_ticks, stop_ticks, target_ticks)
+        return new_entry_decision(
+            instrument_id, position_side, lots, entry, levels.distance, stop, target, None, ""
+        )
+
+    def _evaluate_entry_exact(
+        self,
+        market: MarketState,
+        side: PositionSide,
+        atr: Decimal | None,
+        entry_price: Decimal | None,
+        now: int,
+    ) -> EntryDecision:
+        """The entry decision in Decimal throughout: warm-up (no ATR yet), a caller's entry price
+        (which may lie off the tick grid) or an instrument whose lot units are not positive."""
+        instrument_id = market.instrument.uid
+        tick = market.tick
         spread = (market.ask - market.bid) * tick
         entry = (
             entry_price
@@ -526,11 +554,16 @@ class RiskEngine:
         if isinstance(result, Denial):
             self._deny(order.intent_key, order.instrument_id, result, now, order.reason)
             return result
-        self._inflight[order.intent_key] = _InFlight(
-            order.instrument_id, order.side, order.lots, result, order.reason
+        key = order.intent_key
+        self._inflight[key] = InFlightOrder(
+            order.instrument_id, order.side, order.lots, result, order.reason, ""
         )
-        self._remember_intent(order.intent_key)
-        self._order_rate.add(now)
+        seen_order = self._seen_order
+        if len(seen_order) == seen_order.maxlen:
+            self._seen_intents.discard(seen_order[0])
+        seen_order.append(key)
+        self._seen_intents.add(key)
+        self._order_rate.record(now)
         return None
 
     def emergency_halt(self, reason: str, breaker: BreakerKind | None = None) -> list[Command]:
@@ -651,13 +684,7 @@ class RiskEngine:
         self._deny("", instrument_id, denial, now, detail or f"entry {side.value}")
         return EntryDecision(instrument_id, side, 0, denial=denial, detail=detail)
 
-    def _remember_intent(self, key: str) -> None:
-        if len(self._seen_order) == self._seen_order.maxlen:
-            self._seen_intents.discard(self._seen_order[0])
-        self._seen_order.append(key)
-        self._seen_intents.add(key)
-
-    def _stale(self, market: _Market, now: int) -> bool:
+    def _stale(self, market: MarketState, now: int) -> bool:
         last = market.last_book_ns
         if last is not None and now - last <= self._book_ttl_ns:
             return False
@@ -668,7 +695,7 @@ class RiskEngine:
     def _halted_denial(self) -> Denial:
         return Denial.STATE_HALTED if self.board.halt is not None else Denial.DRIFT_HALTED
 
-    def _entry_denial(self, market: _Market | None, instrument_id: str, now: int) -> Denial | None:
+    def _entry_denial(self, market: MarketState | None, instrument_id: str, now: int) -> Denial | None:
         state = self.board.state
         if state is TradingState.HALTED:
             return self._halted_denial()
@@ -680,12 +707,7 @@ class RiskEngine:
             return Denial.COOLDOWN_ACTIVE
         if self._stale(market, now) or market.book is None:
             return Denial.DATA_STALE
-        return check_instrument_tradable(
-            market.instrument,
-            market.status,
-            market.limit_ok,
-            allow_dealer_trading=self.config.allow_dealer_trading,
-        )
+        return market.tradable
 
     def _pending_lots(self, instrument_id: str, side: Side, *, reduces: bool) -> int:
         return sum(
@@ -698,72 +720,130 @@ class RiskEngine:
         """A Denial, or whether the approved order reduces the position (True) or opens (False)."""
         cfg = self.config
         key = order.intent_key
-        if key in self._seen_intents or key in self._inflight:
+        inflight = self._inflight
+        if key in self._seen_intents or key in inflight:
             return Denial.INTENT_DUPLICATE
-        quantity = check_quantity(order.lots)
-        if quantity is not None:
-            return quantity
-        market = self._markets.get(order.instrument_id)
+        lots = order.lots
+        if type(lots) is not int or lots <= 0:
+            quantity = check_quantity(lots)
+            if quantity is not None:
+                return quantity
+        instrument_id = order.instrument_id
+        market = self._markets.get(instrument_id)
         if market is None:
             return Denial.INSTRUMENT_UNKNOWN
         price_ticks = order.limit_price_ticks
         if price_ticks is None:
             return Denial.PRICE_MISSING
-        instrument_id = order.instrument_id
-        held = self.portfolio.lots(instrument_id)
+        position = self.portfolio.positions.get(instrument_id)
+        held = position.lots if position is not None else 0
         side = order.side
-        reduces = held * side.sign < 0 and (
-            order.lots + self._pending_lots(instrument_id, side, reduces=True) <= abs(held)
+        reduces = (held < 0 if side is Side.BUY else held > 0) and (
+            lots + (self._pending_lots(instrument_id, side, reduces=True) if inflight else 0) <= abs(held)
         )
-        state = self.board.state
+        board = self.board
+        state = board.state
+        reason = order.reason
         if state is TradingState.HALTED:
             if not reduces:
                 return self._halted_denial()
-            if self.board.halt is not None and order.reason not in FLATTEN_REASONS:
+            if board.halt is not None and reason not in FLATTEN_REASONS:
                 return Denial.STATE_HALTED
         elif state is TradingState.REDUCING and not reduces:
             return Denial.STATE_REDUCING_WOULD_OPEN
         if not reduces:
-            if order.reason != HEDGE_REASON and self.board.cooldown_until(instrument_id, now) is not None:
+            if (
+                reason != HEDGE_REASON
+                and (board.global_cooldown_until or board.cooldowns)
+                and board.cooldown_until(instrument_id, now) is not None
+            ):
                 return Denial.COOLDOWN_ACTIVE
-            if self._stale(market, now):
+            last_book = market.last_book_ns
+            if (last_book is None or now - last_book > self._book_ttl_ns) and self._stale(market, now):
                 return Denial.DATA_STALE
-        instrument = market.instrument
-        tradable = check_instrument_tradable(
-            instrument, market.status, market.limit_ok, allow_dealer_trading=cfg.allow_dealer_trading
-        )
-        if tradable is not None:
-            return tradable
+        if market.tradable is not None:
+            return market.tradable
         book = market.book
-        band = check_price_band(
-            price_ticks, book.limit_down_ticks if book else None, book.limit_up_ticks if book else None
-        )
+        if book is None:
+            band = check_price_band(price_ticks, None, None)
+        else:
+            band = check_price_band(price_ticks, book.limit_down_ticks, book.limit_up_ticks)
         if band is not None:
             return band
         if not reduces:
             denial = self._exposure_denial(order, market, held, price_ticks)
             if denial is not None:
                 return denial
-        if order.reason not in FLATTEN_REASONS and len(self._inflight) >= cfg.max_open_orders:
+        if reason not in FLATTEN_REASONS and len(inflight) >= cfg.max_open_orders:
             return Denial.ORDERS_MAX_OPEN
         if self._order_rate.count(now) >= cfg.max_orders_per_min:
             return Denial.RATE_ORDERS_PER_MINUTE
         return reduces
 
     def _exposure_denial(
-        self, order: SubmitOrder, market: _Market, held: int, price_ticks: int
+        self, order: SubmitOrder, market: MarketState, held: int, price_ticks: int
     ) -> Denial | None:
+        """Short, position-lots, notional (per order, instrument, gross) and cash limits of an
+        opening order; notional limits compare whole tick·lots (exact, see ``sizing.ticklots_cap``)."""
         cfg = self.config
         instrument_id = order.instrument_id
         side = order.side
-        pending = self._pending_lots(instrument_id, Side.BUY, reduces=False) - self._pending_lots(
-            instrument_id, Side.SELL, reduces=False
-        )
+        lots = order.lots
+        pending = 0
+        if self._inflight:
+            pending = self._pending_lots(instrument_id, Side.BUY, reduces=False) - self._pending_lots(
+                instrument_id, Side.SELL, reduces=False
+            )
         before = held + pending
-        after = before + side.sign * order.lots
-        short = check_short(market.instrument, before, after)
-        if short is not None:
-            return short
+        after = before + lots if side is Side.BUY else before - lots
+        if after < 0 and after < before:  # opens or grows a short
+            short = check_short(market.instrument, before, after)
+            if short is not None:
+                return short
+        limits = market.limits(cfg)
+        if limits is None or order.reason == HEDGE_REASON:
+            return self._exposure_denial_exact(order, market, after, price_ticks)
+        size_after = after if after >= 0 else -after
+        if size_after > cfg.max_position_lots:
+            return Denial.POSITION_MAX_LOTS
+        order_ticklots = price_ticks * lots
+        if order_ticklots > limits.order_ticklots:
+            return Denial.NOTIONAL_PER_ORDER
+        instrument_ticklots = size_after * price_ticks
+        if instrument_ticklots > limits.instrument_ticklots:
+            return Denial.NOTIONAL_PER_INSTRUMENT
+        positions = self.portfolio.positions
+        others = None
+        if len(positions) > (instrument_id in positions):  # positions (maybe flat) in other instruments
+            others = self._other_gross_notional(instrument_id)
+        if others is None:
+            if instrument_ticklots > limits.gross_ticklots:
+                return Denial.NOTIONAL_GROSS
+        elif others + instrument_ticklots * limits.tick_lot_units > cfg.max_gross_notional:
+            return Denial.NOTIONAL_GROSS
+        if side is Side.BUY:
+            cash = self.portfolio.cash
+            if cash is not None and order_ticklots * limits.tick_lot_units > cash:
+                return Denial.CASH_INSUFFICIENT
+        return None
+
+    def _other_gross_notional(self, instrument_id: str) -> Decimal | None:
+        """Σ |notional| of the open positions in other instruments (None when there are none)."""
+        total: Decimal | None = None
+        portfolio = self.portfolio
+        for other, position in portfolio.positions.items():
+            if position.lots and other != instrument_id:
+                notional = abs(portfolio.signed_notional(other))
+                total = notional if total is None else total + notional
+        return total
+
+    def _exposure_denial_exact(
+        self, order: SubmitOrder, market: MarketState, after: int, price_ticks: int
+    ) -> Denial | None:
+        """The exposure and cash limits in Decimal (hedges, and instruments without positive lot units)."""
+        cfg = self.config
+        instrument_id = order.instrument_id
+        side = order.side
         price = price_ticks * market.instrument.tick
         lot_units = self.portfolio.lot_units(instrument_id)
         order_notional = price * order.lots * lot_units
@@ -792,7 +872,7 @@ class RiskEngine:
             return check_cash(order_notional, self.portfolio.cash)
         return None
 
-    def _refresh_levels(self, market: _Market) -> None:
+    def _refresh_levels(self, market: MarketState) -> None:
         """Stops after a fill or a new bar: from the average entry, never loosening."""
         position = self.portfolio.positions.get(market.instrument.uid)
         if position is None or position.lots == 0:
@@ -825,7 +905,7 @@ class RiskEngine:
             )
         market.atr_bars_seen = market.atr.completed_bars
 
-    def _after_market_move(self, market: _Market, now: int) -> list[Command]:
+    def _after_market_move(self, market: MarketState, now: int) -> list[Command]:
         """Equity breakers first (a halt flattens), then the position's trailing and stop/target exits."""
         commands = self._check_equity(now)
         halted = self.board.halt is not None
@@ -841,11 +921,12 @@ class RiskEngine:
             self._refresh_levels(market)
             state = market.pos_state
             assert state is not None
-        tick = market.instrument.tick
-        bid = market.bid * tick
-        ask = market.ask * tick
+        price = market.prices.get
+        bid, ask = price(market.bid), price(market.ask)
+        if bid is None or ask is None:
+            bid, ask = market.remember_prices(market.bid, market.ask)
         exit_price = bid if state.side is PositionSide.LONG else ask
-        state = advance_trailing(state, exit_price, tick, self.config)
+        state = advance_trailing(state, exit_price, market.tick, self.config)
         market.pos_state = state
         if halted:
             return commands
@@ -865,23 +946,27 @@ class RiskEngine:
         if self.board.halt is not None or portfolio.sod_equity <= _ZERO:
             return []
         equity = portfolio.equity()
-        if equity > portfolio.peak_equity:
-            portfolio.peak_equity = equity
+        peak = portfolio.peak_equity
+        if equity > peak:
+            portfolio.peak_equity = peak = equity
         cfg = self.config
-        if equity - self._loss_baseline <= -cfg.daily_loss_limit * portfolio.sod_equity:
+        floors = self._equity_floors
+        if floors is None or floors.keys != (self._loss_baseline, portfolio.sod_equity, peak):
+            floors = self._equity_floors = EquityFloors(self._loss_baseline, portfolio.sod_equity, peak, cfg)
+        if equity <= floors.daily_loss:
             return self.emergency_halt(
                 f"daily loss {equity - portfolio.sod_equity} <= -{cfg.daily_loss_limit} of start-of-day "
                 f"equity {portfolio.sod_equity}",
                 BreakerKind.DAILY_LOSS,
             )
-        if equity <= portfolio.peak_equity * (1 - cfg.intraday_drawdown_limit):
+        if equity <= floors.drawdown:
             return self.emergency_halt(
                 f"equity {equity} <= peak {portfolio.peak_equity} - {cfg.intraday_drawdown_limit}",
                 BreakerKind.INTRADAY_DRAWDOWN,
             )
         return []
 
-    def _exit_order(self, market: _Market, reason: str, now: int) -> SubmitOrder | None:
+    def _exit_order(self, market: MarketState, reason: str, now: int) -> SubmitOrder | None:
         """An IOC that closes the position, priced at the book level that covers its size."""
         instrument_id = market.instrument.uid
         held = self.portfolio.lots(instrument_id)
@@ -898,7 +983,7 @@ class RiskEngine:
         if price_ticks is None:
             return None
         order = SubmitOrder(
-            new_intent_key(),
+            fast_intent_key(),
             instrument_id,
             side,
             lots,

@@ -44,11 +44,17 @@ class Portfolio:
         self._trip_start: dict[str, Decimal] = {}
         self._seen: set[str] = set()
         self._seen_order: deque[str] = deque(maxlen=remembered_fills)
+        self._lot_units: dict[str, tuple[Instrument, Decimal]] = {}
 
     def lot_units(self, instrument_id: str) -> Decimal:
-        """Money per lot per one price unit (lot size × point value)."""
+        """Money per lot per one price unit (lot size × point value); cached per instrument object."""
         instrument = self.instruments[instrument_id]
-        return instrument.lot * instrument.point_value
+        cached = self._lot_units.get(instrument_id)
+        if cached is not None and cached[0] is instrument:
+            return cached[1]
+        units = instrument.lot * instrument.point_value
+        self._lot_units[instrument_id] = (instrument, units)
+        return units
 
     def lots(self, instrument_id: str) -> int:
         """Signed lots held (0 when flat or unknown)."""

@@ -103,7 +103,7 @@ def engine_snapshot(engine: RiskEngine) -> dict[str, object]:
 
 def restore_engine(engine: RiskEngine, raw: Mapping[str, Any]) -> None:
     """Load :func:`engine_snapshot` output into ``engine`` (its instruments must be registered)."""
-    from scalp_system.risk.engine import _InFlight
+    from scalp_system.risk.market_state import InFlightOrder
 
     if raw.get("version") != SNAPSHOT_VERSION:
         raise SnapshotError(
@@ -123,8 +123,7 @@ def restore_engine(engine: RiskEngine, raw: Mapping[str, Any]) -> None:
         if book is not None:
             market.set_book(book)
         market.last_book_ns = state["last_book_ns"]
-        market.status = int(state["status"])
-        market.limit_ok = bool(state["limit_ok"])
+        market.set_status(int(state["status"]), bool(state["limit_ok"]))
         market.spread_counts = {int(k): int(v) for k, v in state["spread_counts"].items()}
         market.spread_total = int(state["spread_total"])
         market.pos_state = None if state["pos_state"] is None else PositionState.from_json(state["pos_state"])
@@ -133,7 +132,7 @@ def restore_engine(engine: RiskEngine, raw: Mapping[str, Any]) -> None:
     engine.portfolio.restore(raw["portfolio"])
     engine.board.restore(raw["board"])
     engine._inflight = {
-        key: _InFlight(
+        key: InFlightOrder(
             f["instrument_id"],
             Side[f["side"]],
             int(f["lots"]),

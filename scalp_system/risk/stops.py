@@ -282,3 +282,16 @@ def target_hit(state: PositionState, bid: Decimal | None, ask: Decimal | None) -
     if state.side is PositionSide.LONG:
         return bid is not None and bid >= state.target
     return ask is not None and ask <= state.target
+
+
+def level_offsets_ticks(distance: Decimal, tick: Decimal, k_tp: Decimal) -> tuple[int, int]:
+    """The (stop, target) offsets in whole ticks from an entry that lies on the tick grid.
+
+    For ``entry = E·tick``: ``stop_price(entry, side, d, tick) == (E − sign·stop)·tick`` (the stop
+    is ``ceil(d / tick)`` ticks away) and ``target_price(entry, side, d, tick, k_tp) ==
+    (E + sign·target)·tick`` (``floor(k_tp·d / tick)`` ticks, at least one). The engine computes
+    these once per distance and prices every entry with integer arithmetic.
+    """
+    stop = int((distance / tick).to_integral_value(rounding=ROUND_CEILING))
+    target = int((k_tp * distance / tick).to_integral_value(rounding=ROUND_FLOOR))
+    return stop, target if target > 0 else 1

@@ -49,6 +49,18 @@ class _MoveScale:
             weight = max(1.0 - self._decay, 1.0 / self.samples)
             self.value += weight * (move - self.value)
 
+    def update_many(self, mids_ticks: list[float]) -> None:
+        """``update`` for each mid in order (the backtest's quiet stretches), with locals bound."""
+        mids, decay_weight, value, samples = self._mids, 1.0 - self._decay, self.value, self.samples
+        full = mids.maxlen
+        for mid in mids_ticks:
+            mids.append(mid)
+            if len(mids) == full:
+                samples += 1
+                weight = max(decay_weight, 1.0 / samples)
+                value += weight * (abs(mids[-1] - mids[0]) - value)
+        self.value, self.samples = value, samples
+
 
 class ScalperStrategy:
     """Turns signals and books into EnterPosition / ExitPosition intents for each instrument."""
@@ -86,6 +98,15 @@ class ScalperStrategy:
         if scale is None:
             scale = self._scales[book.instrument_id] = _MoveScale(self._horizon)
         scale.update(mid)
+
+    def on_mids(self, instrument_id: str, mids_ticks: list[float]) -> None:
+        """``on_book`` for many valid books' mids at once (same result, in order)."""
+        if not mids_ticks:
+            return
+        scale = self._scales.get(instrument_id)
+        if scale is None:
+            scale = self._scales[instrument_id] = _MoveScale(self._horizon)
+        scale.update_many(mids_ticks)
 
     def decide(
         self,

@@ -10,6 +10,7 @@ import pytest
 
 from scalp_system.backtest.runner import Recording, run_backtest
 from scalp_system.config import Config, config_from_mapping
+from scalp_system.core.frames import BookFrame, TradeFrame
 from scalp_system.data.csv_import import read_recording
 from scalp_system.exchange.replay import recording_instrument
 from scalp_system.ml.dataset import Recording as MlRecording
@@ -53,7 +54,9 @@ def _run(config: Config, recording: Recording, *, fast: bool) -> tuple[object, l
     model = load_ensemble(config, open_registry(config)).ensemble  # a fresh ensemble: weights update online
     assert model is not None
     result = run_backtest(config, [recording], model=model, fast=fast)
-    fills = [(f.ts_ns, f.side, f.lots, f.price) for f in result.fill_records]
+    fills = [
+        (f.ts_ns, f.side, f.lots, f.price, f.trade_id, f.best_bid, f.best_ask) for f in result.fill_records
+    ]
     return result, fills
 
 
@@ -68,3 +71,70 @@ def test_fast_path_equals_the_plain_event_by_event_mode(world: tuple[Config, Rec
     assert fast_fills == plain_fills
     assert fast.net_pnl == plain.net_pnl  # type: ignore[attr-defined]
     assert np.array_equal([p.equity for p in fast.equity], [p.equity for p in plain.equity])  # type: ignore[attr-defined]
+
+
+
+def test_fast_path_takes_in_quiet_stretches_with_the_same_report_series(
+    world: tuple[Config, Recording],
+) -> None:
+    config, recording = world
+    plain, _ = _run(config, recording, fast=False)
+    fast, _ = _run(config, recording, fast=True)
+    extra = fast.extra  # type: ignore[attr-defined]
+    assert extra["quiet_stretches"] > 0
+    assert extra["quiet_events"] > (len(recording.books) + len(recording.trades)) // 2  # most of the tape
+    assert fast.messages == plain.messages  # type: ignore[attr-defined]
+    assert fast.mid_prices == plain.mid_prices  # type: ignore[attr-defined]
+    fast_equity = [(p.ts_ns, p.equity) for p in fast.equity]  # type: ignore[attr-defined]
+    assert fast_equity == [(p.ts_ns, p.equity) for p in plain.equity]  # type: ignore[attr-defined]
+    assert fast.round_trips == plain.round_trips  # type: ignore[attr-defined]
+    assert fast.breaker_timeline == plain.breaker_timeline  # type: ignore[attr-defined]
+    assert fast.denials == plain.denials and fast.rejects == plain.rejects  # type: ignore[attr-defined]
+
+
+def _shifted(recording: Recording, ticker: str, shift_ns: int) -> Recording:
+    """The same market as another instrument, its events moved by ``shift_ns`` (interleaved feeds)."""
+    instrument = recording_instrument(ticker, "0.1", "0.001")
+    books, trades = recording.books, recording.trades
+    return Recording(
+        instrument,
+        BookFrame(
+            instrument.uid,
+            books.exchange_ts_ns + shift_ns,
+            books.local_ts_ns + shift_ns,
+            books.bid_px,
+            books.bid_qty,
+            books.ask_px,
+            books.ask_qty,
+            books.is_consistent,
+        ),
+        TradeFrame(
+            instrument.uid,
+            trades.exchange_ts_ns + shift_ns,
+            trades.local_ts_ns + shift_ns,
+            trades.price_ticks,
+            trades.lots,
+            trades.aggressor,
+        ),
+    )
+
+
+def test_fast_path_equals_plain_with_two_interleaved_instruments(world: tuple[Config, Recording]) -> None:
+    config, recording = world
+    half = Recording(recording.instrument, recording.books.slice(0, 1200), recording.trades)
+    half = Recording(
+        half.instrument, half.books, recording.trades.between(None, int(half.books.exchange_ts_ns[-1]) + 1)
+    )
+    pair = [half, _shifted(half, "ETHUSDT", 7_000_000)]
+    model = load_ensemble(config, open_registry(config)).ensemble
+    plain = run_backtest(config, pair, model=model, fast=False)
+    model = load_ensemble(config, open_registry(config)).ensemble
+    fast = run_backtest(config, pair, model=model, fast=True)
+    assert fast.extra["quiet_stretches"] > 0
+    assert plain.orders > 0
+    assert (fast.orders, fast.fills, fast.net_pnl) == (plain.orders, plain.fills, plain.net_pnl)
+    assert [(f.ts_ns, f.instrument, f.trade_id, f.price) for f in fast.fill_records] == [
+        (f.ts_ns, f.instrument, f.trade_id, f.price) for f in plain.fill_records
+    ]
+    assert fast.mid_prices == plain.mid_prices
+    assert [(p.ts_ns, p.equity) for p in fast.equity] == [(p.ts_ns, p.equity) for p in plain.equity]

@@ -169,7 +169,7 @@ def test_live_mode_refuses_without_every_opt_in(tmp_path: Path, args: list[str])
 
 def test_record_stores_books_and_trades_from_the_local_exchange(tmp_path: Path) -> None:
     db = tmp_path / "recorded.db"
-    result = scalp("record", "--instruments", "SBER,GAZP", "--duration", "6", "--db", str(db), cwd=tmp_path)
+    result = scalp("record", "--instruments", "SBER,GAZP", "--duration", "4", "--db", str(db), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "recorded" in result.stdout
     info = scalp("data", "info", "--db", str(db), cwd=tmp_path)

@@ -19,12 +19,18 @@ import pytest
 from scalp_system.monitoring.audit import verify
 
 SCALP = [sys.executable, "-m", "scalp_system.cli"]
+# A short warm-up and a small model: enough for a bootstrap model that trades, quick on 2 cores.
+QUICK_BOOTSTRAP = {
+    "SCALP__ML__BOOTSTRAP_WARMUP_S": "15",
+    "SCALP__ML__GBM_ITERATIONS": "25",
+    "SCALP__ML__WALK_FORWARD_FOLDS": "2",
+}
 
 
 def _run(
     state: Path, summary: Path, duration: int, extra_env: dict[str, str]
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SCALP__ML__BOOTSTRAP_WARMUP_S": "25", **extra_env}
+    env = {**os.environ, **QUICK_BOOTSTRAP, **extra_env}
     return subprocess.run(
         [
             *SCALP,
@@ -50,7 +56,7 @@ def first_run(
 ) -> tuple[Path, subprocess.CompletedProcess[str], dict]:
     state = tmp_path_factory.mktemp("paper")
     summary_path = state / "summary.json"
-    completed = _run(state, summary_path, 40, {})
+    completed = _run(state, summary_path, 25, {})
     assert completed.returncode == 0, completed.stderr[-3000:]
     summary = json.loads(summary_path.read_text())
     summary["_stderr"] = completed.stderr[-4000:]
@@ -100,7 +106,7 @@ def test_the_audit_log_of_the_run_verifies(first_run: tuple[Path, object, dict])
 def test_a_restart_reuses_the_model_and_restores_the_checkpoint(first_run: tuple[Path, object, dict]) -> None:
     state, _completed, _summary = first_run
     summary_path = state / "summary2.json"
-    completed = _run(state, summary_path, 8, {})
+    completed = _run(state, summary_path, 5, {})
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "recording" not in completed.stderr  # no second warm-up
     assert "restoring checkpoint" in completed.stderr

@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,17 @@ FaultScript = Callable[[Orchestrator, LocalExchange], Awaitable[None]]
 
 def paper_config(state_dir: Path, models_dir: Path | None = None, **sections: dict[str, Any]) -> Config:
     """Defaults rebased under ``state_dir`` (no environment overrides), sessions open around the clock
-    (the synthetic market trades any time), console notifications off, plus per-section overrides."""
+    (the synthetic market trades any time), console notifications off, an eager strategy, plus
+    per-section overrides."""
     config = rebase_paths(load_config(None, env={}), state_dir)
     updates: dict[str, Any] = {
         "sessions": config.sessions.model_copy(update={"enforce": False}),
         "notifications": config.notifications.model_copy(update={"console": False}),
+        # An eager strategy: every scenario needs orders and fills to observe, whichever way the
+        # short bootstrap model happens to lean (the defaults may wait minutes for a first entry).
+        "strategy": config.strategy.model_copy(
+            update={"entry_probability": 0.4, "min_edge_ticks": Decimal(0)}
+        ),
     }
     ml_update: dict[str, Any] = {"bootstrap_warmup_s": 15.0}
     if models_dir is not None:

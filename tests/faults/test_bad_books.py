@@ -38,7 +38,7 @@ async def test_bad_books_are_counted_and_never_traded_on(
         orchestrator.on_book_processed = lambda book, _signal: decided_on.append(book)
 
     async with local_exchange(tmp_path, faults=plan) as ex:
-        run = await run_against(ex, config, duration_s=16.0, script=watch)
+        run = await run_against(ex, config, duration_s=10.0, script=watch)
 
     injected = ex.faults.injected
     assert injected["book_inconsistent"] > 0 and injected["book_crossed"] > 0 and injected["book_garbage"] > 0

@@ -59,7 +59,7 @@ async def test_a_canary_token_appears_in_no_output_of_any_mode(
                 mode="paper",
                 endpoint=ex.address,
                 tickers=TICKERS,
-                duration_s=6.0,
+                duration_s=4.0,
                 summary_json=inproc / "summary.json",
             ),
         )
@@ -143,7 +143,7 @@ async def test_a_canary_token_appears_in_no_output_of_any_mode(
             "--instruments",
             ",".join(TICKERS),
             "--duration",
-            "6",
+            "4",
             "--state-dir",
             str(separate),
             "--summary-json",

@@ -44,7 +44,7 @@ async def test_a_locked_database_mid_run_spills_and_merges_back_losing_nothing(
             blocker.close()
 
     async with local_exchange(tmp_path) as ex:
-        run = await run_against(ex, config, duration_s=16.0, script=lock_the_database)
+        run = await run_against(ex, config, duration_s=12.0, script=lock_the_database)
 
     assert spilled_while_locked and spilled_while_locked[0] > 0
     stats = writers[0].stats

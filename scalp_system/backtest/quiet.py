@@ -1,0 +1,172 @@
+"""The fast path's quiet stretches: recorded events taken in at once while nothing can happen.
+
+Which recorded events are quiet is path-independent and known before the replay: a trade the data
+engine accepts, or an accepted, two-sided, uncrossed book whose precomputed signal is below the
+entry threshold on both sides and carries no drift check or recalibration. Whether the run is
+quiet is path-dependent and asked of the orchestrator after each event (flat, nothing working,
+ACTIVE with nothing pending; see ``Orchestrator.quiet_until_ns``). When both hold, the run of quiet
+events ahead — up to the next timer or breaker deadline — is replayed by the venue at once and its
+market facts absorbed by the orchestrator, with the same state afterwards as event by event (the
+fast-path/plain equality tests check orders, fills and PnL on real recordings).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from scalp_system.backtest.fast_path import PrecomputedSignals
+from scalp_system.backtest.sim_venue import SimulatedVenue
+from scalp_system.core.frames import BookFrame, TradeFrame
+from scalp_system.exchange.replay import ReplayFeed, ReplaySource, SkippedStretch
+from scalp_system.orchestration.orchestrator import Orchestrator
+from scalp_system.orchestration.quiet import QuietStretch
+from scalp_system.orchestration.signals import SignalStep
+
+BoolArray = npt.NDArray[np.bool_]
+MIN_STRETCH = 8  # shorter runs are cheaper event by event
+
+
+def quiet_steps(steps: list[SignalStep], entry_probability: float) -> BoolArray:
+    """Per step: True when it cannot lead to an entry or change the risk state by itself."""
+    return np.fromiter(
+        (
+            step.drift is None
+            and not step.recalibrated
+            and (
+                step.signal is None
+                or (step.signal.p_up < entry_probability and step.signal.p_down < entry_probability)
+            )
+            for step in steps
+        ),
+        dtype=np.bool_,
+        count=len(steps),
+    )
+
+
+def quiet_books(feed: ReplayFeed, accepted: BoolArray, step_quiet: BoolArray) -> BoolArray:
+    """Per recorded book: accepted, two-sided and uncrossed at the top, with a quiet step."""
+    books = feed.books
+    valid = (
+        accepted
+        & (books.bid_qty[:, 0] > 0)
+        & (books.ask_qty[:, 0] > 0)
+        & (books.bid_px[:, 0] > 0)
+        & (books.bid_px[:, 0] < books.ask_px[:, 0])
+    )
+    step_of_row = np.cumsum(accepted) - 1
+    quiet = np.zeros(len(books), dtype=np.bool_)
+    rows = np.flatnonzero(valid)
+    quiet[rows] = step_quiet[step_of_row[rows]]
+    return quiet
+
+
+class QuietForwarder:
+    """The backtest's ``StretchForwarder``: skips quiet stretches of a replay (module docstring)."""
+
+    def __init__(
+        self,
+        orchestrator: Orchestrator,
+        venue: SimulatedVenue,
+        signals: PrecomputedSignals,
+        *,
+        entry_probability: float,
+        depth: int,
+        min_stretch: int = MIN_STRETCH,
+    ) -> None:
+        source = venue.core.source
+        if not isinstance(source, ReplaySource):
+            raise TypeError("quiet stretches need a replayed recording")
+        self._orchestrator = orchestrator
+        self._venue = venue
+        self._source = source
+        self._signals = signals
+        self._depth = depth
+        self._min_stretch = max(1, min_stretch)
+        self._feeds = {feed.instrument.uid: feed for feed in source.feeds}
+        schedule = source.schedule
+        quiet = np.zeros(len(schedule.ts_ns), dtype=np.bool_)
+        is_book = schedule.kind == 0
+        for number, feed in enumerate(source.feeds):
+            uid = feed.instrument.uid
+            accepted_books, accepted_trades = signals.accepted(uid)
+            step_quiet = quiet_steps(signals.steps(uid), entry_probability)
+            mine = schedule.feed == number
+            at = mine & is_book
+            quiet[at] = quiet_books(feed, accepted_books, step_quiet)[schedule.row[at]]
+            at = mine & ~is_book
+            quiet[at] = accepted_trades[schedule.row[at]]
+        self._loud = np.flatnonzero(~quiet)  # stops a stretch when the run is quiet
+        self._loud_or_book = np.flatnonzero(~quiet | is_book)  # stops one of trades only
+        self._ts = schedule.ts_ns
+        self.stretches = 0  # how many stretches were skipped (reported with the result)
+        self.events = 0
+
+    def forward(self) -> int:
+        """Absorb the quiet events ahead if the run is quiet now; returns how many."""
+        if self._venue.has_pending():
+            return 0
+        orchestrator = self._orchestrator
+        until = orchestrator.quiet_until_ns()
+        stops = self._loud
+        if until is None:  # in a position or just after an order: only trades can be taken in
+            if not orchestrator.trades_quiet():
+                return 0
+            until, stops = orchestrator.next_timer_ns, self._loud_or_book
+        start = self._source.position
+        next_stop = int(np.searchsorted(stops, start))
+        end = int(stops[next_stop]) if next_stop < len(stops) else len(self._ts)
+        end = min(end, int(np.searchsorted(self._ts, until, side="left")))
+        count = end - start
+        if count < self._min_stretch:
+            return 0
+        skipped = self._venue.skip_quiet(count)
+        skipped.sort(key=_last_offset)  # the data engine's recency order follows the last event
+        self._orchestrator.absorb_quiet([self._stretch(start, part) for part in skipped])
+        self.stretches += 1
+        self.events += count
+        return count
+
+    def _stretch(self, start: int, skipped: SkippedStretch) -> QuietStretch:
+        uid = skipped.instrument_uid
+        feed = self._feeds[uid]
+        book_ts = self._ts[start + skipped.book_offsets]
+        trade_ts = self._ts[start + skipped.trade_offsets]
+        rows = skipped.book_rows
+        frame = feed.books
+        books = BookFrame(
+            uid,
+            book_ts,
+            book_ts,
+            frame.bid_px[rows],
+            frame.bid_qty[rows],
+            frame.ask_px[rows],
+            frame.ask_qty[rows],
+            np.ones(len(rows), dtype=np.bool_),
+        )
+        tape = feed.trades
+        trade_rows = skipped.trade_rows
+        trades = TradeFrame(
+            uid,
+            trade_ts,
+            trade_ts,
+            tape.price_ticks[trade_rows],
+            tape.lots[trade_rows],
+            tape.aggressor[trade_rows],
+        )
+        mids = (books.bid_px[:, 0].astype(np.float64) + books.ask_px[:, 0]) / 2.0
+        offsets = np.concatenate((skipped.book_offsets, skipped.trade_offsets))
+        order = np.argsort(offsets, kind="stable")
+        prices = np.concatenate((mids, trades.price_ticks.astype(np.float64)))[order]
+        times = np.concatenate((book_ts, trade_ts))[order]
+        is_trade = np.concatenate((np.zeros(len(rows), np.bool_), np.ones(len(trade_rows), np.bool_)))[order]
+        last_book = self._venue.core.book(uid, self._depth) if len(rows) else None
+        return QuietStretch(
+            uid, books, trades, last_book, self._signals.take(uid, len(rows)), prices, times, is_trade
+        )
+
+
+def _last_offset(skipped: SkippedStretch) -> int:
+    last_book = int(skipped.book_offsets[-1]) if len(skipped.book_offsets) else -1
+    last_trade = int(skipped.trade_offsets[-1]) if len(skipped.trade_offsets) else -1
+    return max(last_book, last_trade)

@@ -124,6 +124,7 @@ class ExecutionEngine:
         self._journal = journal
         self._emit: EventSink = on_event or (lambda _event: None)
         self._orders: dict[str, Order] = {}
+        self._maybe_open: set[str] = set()  # keys whose order may still work (pruned lazily)
         self._by_order_id: dict[str, str] = {}
         self._filled_lots: dict[str, int] = {}
         self._unknown: set[str] = set()
@@ -148,6 +149,20 @@ class ExecutionEngine:
             for o in self._orders.values()
             if not o.status.is_terminal and (instrument_id is None or o.instrument_id == instrument_id)
         ]
+
+    def has_open_orders(self) -> bool:
+        """True while any order is working; amortised O(1) (the backtest asks after most events)."""
+        for key in list(self._maybe_open):
+            order = self._orders.get(key)
+            if order is not None and not order.status.is_terminal:
+                return True
+            self._maybe_open.discard(key)
+        return False
+
+    def _put(self, intent_key: str, order: Order) -> None:
+        self._orders[intent_key] = order
+        if not order.status.is_terminal:
+            self._maybe_open.add(intent_key)
 
     def unknown_intents(self) -> set[str]:
         """Intents whose outcome is not yet known (timeout, lost response)."""
@@ -174,7 +189,7 @@ class ExecutionEngine:
             created_ts_ns=now,
             updated_ts_ns=now,
         )
-        self._orders[command.intent_key] = order
+        self._put(command.intent_key, order)
         if self._journal is not None:
             await self._journal.record_intent(order)
         self._emit(OrderSubmitted(order, now))
@@ -403,7 +418,7 @@ class ExecutionEngine:
         assert isinstance(orders, list)
         for raw in orders:
             order = order_from_dict(raw)
-            self._orders[order.intent_key] = order
+            self._put(order.intent_key, order)
             if order.order_id:
                 self._by_order_id[order.order_id] = order.intent_key
         filled = state.get("filled_lots", {})
@@ -435,7 +450,7 @@ class ExecutionEngine:
             return None
         current = self._orders.get(key)
         if current is None:
-            self._orders[key] = update
+            self._put(key, update)
             if update.order_id:
                 self._by_order_id[update.order_id] = key
             await self._store(update, OrderStatus.UNSPECIFIED)
@@ -447,7 +462,7 @@ class ExecutionEngine:
         if update.status == current.status and update.lots_executed == current.lots_executed:
             if update.order_id and not current.order_id:
                 current = current.with_changes(order_id=update.order_id)
-                self._orders[key] = current
+                self._put(key, current)
             return current  # duplicate
         allowed = (
             update.status in _ALLOWED.get(current.status, frozenset()) or update.status == current.status
@@ -498,7 +513,7 @@ class ExecutionEngine:
     async def _store(self, order: Order, previous: OrderStatus) -> None:
         if order.commission:
             self._book_commission(order.intent_key, order.instrument_id, order_total=order.commission)
-        self._orders[order.intent_key] = order
+        self._put(order.intent_key, order)
         if order.order_id:
             self._by_order_id[order.order_id] = order.intent_key
         if self._journal is not None:

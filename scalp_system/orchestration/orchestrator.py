@@ -42,12 +42,13 @@ from scalp_system.core.venue import EventSource, RunEvent, Venue, VenueError
 from scalp_system.data.engine import DataEngine
 from scalp_system.execution.engine import ExecutionEngine, IntentJournal, ReconcileReport
 from scalp_system.execution.ledger import Ledger
-from scalp_system.execution.planner import ExecutionPlan, OrderPlanner, PlanError
+from scalp_system.execution.planner import OrderPlanner, PlanError
 from scalp_system.features.incremental import FeatureEngine
 from scalp_system.ml.ensemble import WeightedEnsemble
 from scalp_system.monitoring.latency import LatencyMonitor, Stage
 from scalp_system.orchestration.calendar import TradingCalendar
 from scalp_system.orchestration.control import take_resume_requests
+from scalp_system.orchestration.plans import PlanBook
 from scalp_system.orchestration.quiet import QuietStretch, StretchForwarder
 from scalp_system.orchestration.side_channels import SideChannels
 from scalp_system.orchestration.signals import SignalPipeline, SignalStep
@@ -164,7 +165,7 @@ class Orchestrator:
             if model is not None
             else None
         )
-        self._plans: dict[str, ExecutionPlan] = {}  # slice intent key → plan
+        self.plans = PlanBook(self.risk.check_order)  # entries and hedges being worked
         self._next_timer_ns = 0
         self._next_checkpoint_ns = 0
         self._stopped = False
@@ -427,23 +428,38 @@ class Orchestrator:
             self.on_book_processed(book, signal)
         await self.execute(commands)
         await self._drive_plans(book, signal, now)
-        self._settled = not commands and not self._plans
+        self._settled = not commands and not self.plans
 
     @property
     def next_timer_ns(self) -> int:
         """Clock time of the next once-a-second timer run."""
         return self._next_timer_ns
 
+    def timers_quiet(self) -> bool:
+        """True when a once-a-second timer in a quiet stretch could do nothing but breaker checks a
+        stretch can replay (stale data, decision latency): no operator requests, timer hooks,
+        checkpoints or listening side channels (a backtest), and the decision-latency window holds
+        nothing above the latency breaker's limit (it only loses samples while the run is quiet)."""
+        if self.operator_control or self.timer_hooks or self._checkpoint is not None or not self.side.passive:
+            return False
+        window = self.latency.window_stats(Stage.DECISION, self.clock.now_ns())
+        return window.max_ns / 1e6 <= self.config.risk.latency_p99_limit_ms
+
+    def skip_timers(self, next_timer_ns: int) -> None:
+        """Timers a quiet stretch replayed (``timers_quiet``) are done: the next one is due then."""
+        self._next_timer_ns = next_timer_ns
+
     def quiet_until_ns(self) -> int | None:
         """Until when (clock time) market data alone cannot make this run act, if it is quiet now:
         the last book left nothing to do, no plan or order works, flat, ACTIVE with nothing pending
-        (see ``orchestration.quiet``); None when it is not quiet."""
-        if not self._settled or self._plans or not self.entries_allowed:
+        (see ``orchestration.quiet``); None when it is not quiet. Timers are the caller's business
+        (``next_timer_ns``, ``timers_quiet``)."""
+        if not self._settled or self.plans or not self.entries_allowed:
             return None
         until = self.risk.quiet_until_ns()
-        if until is None or self.execution.open_orders() or self.execution.unknown_intents():
+        if until is None or self.execution.has_open_orders() or self.execution.unknown_intents():
             return None
-        return min(until, self._next_timer_ns)
+        return until
 
     def trades_quiet(self) -> bool:
         """True when a public trade can change only market facts (data, ATR): no order of ours works
@@ -531,13 +547,10 @@ class Orchestrator:
                 per.trading_status
             ):
                 return []
-            if self._has_active_plan(uid):
+            if self.plans.has_active(uid):
                 return []
             return self._enter(intent, book, now)
         return []
-
-    def _has_active_plan(self, instrument_id: str) -> bool:
-        return any(p.instrument_id == instrument_id and not p.done for p in self._plans.values())
 
     def _enter(self, intent: EnterPosition, book: OrderBook, now: int) -> list[SubmitOrder | CancelOrder]:
         decision = self.risk.evaluate_entry(intent.instrument_id, intent.side)
@@ -550,9 +563,8 @@ class Orchestrator:
             log.info("no plan for %s: %s", intent.instrument_id, exc)
             return []
         self.stats.entries += 1
-        for plan_slice in plan.slices:
-            self._plans[plan_slice.intent_key] = plan
-        return self._due_orders(plan, book, now)
+        self.plans.file(plan)
+        return self.plans.due_orders(plan, book, now)
 
     def _exit(self, instrument_id: str, reason: str) -> list[SubmitOrder | CancelOrder]:
         order = self.risk.exit_position(instrument_id, reason)
@@ -561,23 +573,8 @@ class Orchestrator:
         self.stats.exits += 1
         return [order]
 
-    def _due_orders(
-        self, plan: ExecutionPlan, book: OrderBook | None, now: int
-    ) -> list[SubmitOrder | CancelOrder]:
-        orders: list[SubmitOrder | CancelOrder] = []
-        for plan_slice in plan.due(now):
-            command = plan.order_for(plan_slice, book)
-            if self.risk.check_order(command) is not None:
-                for key in plan.abandon("risk denied a slice"):
-                    orders.append(CancelOrder(key, "", plan.instrument_id))
-                plan.on_slice_done(command.intent_key, 0)
-                break
-            orders.append(command)
-        return orders
-
     async def _drive_plans(self, book: OrderBook | None, signal: Signal | None, now: int) -> None:
-        unique = {id(p): p for p in self._plans.values()}  # a plan is filed under each slice's key
-        for plan in [p for p in unique.values() if not p.done]:
+        for plan in self.plans.open():
             if book is not None and plan.instrument_id != book.instrument_id:
                 continue
             signal_side = None
@@ -596,11 +593,8 @@ class Orchestrator:
                 )
                 continue
             latest = book or self.data.latest_book(plan.instrument_id)
-            await self.execute(self._due_orders(plan, latest, now))
-        finished = {key for key, p in {id(p): p for p in self._plans.values()}.items() if p.done}
-        if finished:
-            for key in [k for k, p in self._plans.items() if id(p) in finished]:
-                del self._plans[key]
+            await self.execute(self.plans.due_orders(plan, latest, now))
+        self.plans.prune()
 
     async def execute(self, commands: Sequence[SubmitOrder | CancelOrder]) -> None:
         """Send risk-approved commands through the execution engine (in order, awaiting each ack)."""
@@ -657,13 +651,7 @@ class Orchestrator:
         merged = await self.execution.on_order_update(order)
         current = merged or self.execution.order(order.intent_key) or order
         self.risk.on_order_update(current)
-        plan = self._plans.get(current.intent_key)
-        if plan is not None and current.status.is_terminal:
-            status = plan.status.get(current.intent_key)
-            if status is not None and status.value == "SENT":
-                plan.on_slice_done(current.intent_key, current.lots_executed)
-                for plan_slice in plan.slices:
-                    self._plans.setdefault(plan_slice.intent_key, plan)
+        self.plans.on_order(current)
 
     # --- timers -----------------------------------------------------------------------------
 
@@ -691,9 +679,7 @@ class Orchestrator:
 
     async def _hedge(self, now: int) -> None:
         """Inventory hedging (SPEC §1.5): plan and send the risk engine's adjustments like any order."""
-        if self.risk.state is not TradingState.ACTIVE or any(
-            p.reason == "hedge" and not p.done for p in self._plans.values()
-        ):
+        if self.risk.state is not TradingState.ACTIVE or self.plans.has_open_hedge():
             return
         for adjustment in self.risk.hedge_adjustments():
             book = self.data.latest_book(adjustment.instrument_id)
@@ -723,15 +709,13 @@ class Orchestrator:
                     "imbalance_after": str(adjustment.imbalance_after),
                 },
             )
-            for plan_slice in plan.slices:
-                self._plans[plan_slice.intent_key] = plan
-            await self.execute(self._due_orders(plan, book, now))
+            self.plans.file(plan)
+            await self.execute(self.plans.due_orders(plan, book, now))
 
     async def abandon_plans(self, reason: str) -> None:
         """Stop every unfinished opening plan (VWAP slices still to come) and cancel its working
         slices: at the end of a run nothing may keep adding to a position being flattened."""
-        plans = {id(p): p for p in self._plans.values() if not p.done and not p.reduce_only}
-        for plan in plans.values():
+        for plan in [p for p in self.plans.open() if not p.reduce_only]:
             await self.execute([CancelOrder(key, "", plan.instrument_id) for key in plan.abandon(reason)])
 
     def forget_instrument(self, instrument_id: str) -> None:

@@ -68,6 +68,17 @@ class SideChannels:
         self.store = store
         self.metrics = metrics
 
+    @property
+    def passive(self) -> bool:
+        """True when nothing listens (no resources, metrics, audit, notifier or store): a backtest."""
+        return (
+            self.resources is None
+            and self.metrics is None
+            and self.audit is None
+            and self.notifier is None
+            and self.store is None
+        )
+
     def audit_sink(self) -> _AuditAdapter:
         """What the risk engine writes its audit lines to."""
         return _AuditAdapter(self.audit)

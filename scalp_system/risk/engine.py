@@ -229,6 +229,16 @@ class RiskEngine:
         if market is not None:
             market.atr.on_trade(trade.price_ticks, trade.exchange_ts_ns)
 
+    @property
+    def book_ttl_ns(self) -> int:
+        """How old the last valid book may be before the stale-data breaker trips."""
+        return self._book_ttl_ns
+
+    def last_book_ns(self, instrument_id: str) -> int | None:
+        """Time of the last valid book of ``instrument_id`` (what the stale-data check measures)."""
+        market = self._markets.get(instrument_id)
+        return market.last_book_ns if market is not None else None
+
     def has_orders_in_flight(self) -> bool:
         """True while an approved order is not yet terminal."""
         return bool(self._inflight)

@@ -138,3 +138,41 @@ def test_fast_path_equals_plain_with_two_interleaved_instruments(world: tuple[Co
     ]
     assert fast.mid_prices == plain.mid_prices
     assert [(p.ts_ns, p.equity) for p in fast.equity] == [(p.ts_ns, p.equity) for p in plain.equity]
+
+
+def _with_gap_before_a_trade(recording: Recording, gap_ns: int) -> Recording:
+    """The recording with a silence of ``gap_ns`` opened just before a trade that follows a book, so
+    the first event after it is a trade: the timer it triggers finds the last book stale."""
+    books, trades = recording.books, recording.trades
+    middle = int(books.exchange_ts_ns[len(books) // 2])
+    first_trade = int(np.searchsorted(trades.exchange_ts_ns, middle, side="right"))
+    cut = int(trades.exchange_ts_ns[first_trade])
+    book_times = np.where(books.exchange_ts_ns >= cut, books.exchange_ts_ns + gap_ns, books.exchange_ts_ns)
+    shifted = trades.exchange_ts_ns >= cut
+    trade_times = np.where(shifted, trades.exchange_ts_ns + gap_ns, trades.exchange_ts_ns)
+    return Recording(
+        recording.instrument,
+        BookFrame(
+            books.instrument_id, book_times, book_times, books.bid_px, books.bid_qty,
+            books.ask_px, books.ask_qty, books.is_consistent,
+        ),
+        TradeFrame(
+            trades.instrument_id, trade_times, trade_times, trades.price_ticks, trades.lots, trades.aggressor
+        ),
+    )
+
+
+def test_fast_path_trips_the_stale_data_breaker_where_the_plain_mode_does(
+    world: tuple[Config, Recording],
+) -> None:
+    config, recording = world
+    gapped = _with_gap_before_a_trade(recording, 30 * 1_000_000_000)  # far beyond data.book_ttl_s
+    model = load_ensemble(config, open_registry(config)).ensemble
+    plain = run_backtest(config, [gapped], model=model, fast=False)
+    model = load_ensemble(config, open_registry(config)).ensemble
+    fast = run_backtest(config, [gapped], model=model, fast=True)
+    stale = [e for e in plain.breaker_timeline if "STALE" in e.kind.upper()]
+    assert stale, plain.breaker_timeline  # the gap did trip it
+    assert fast.breaker_timeline == plain.breaker_timeline
+    assert (fast.orders, fast.fills, fast.net_pnl) == (plain.orders, plain.fills, plain.net_pnl)
+    assert [(p.ts_ns, p.equity) for p in fast.equity] == [(p.ts_ns, p.equity) for p in plain.equity]

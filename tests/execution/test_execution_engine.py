@@ -184,3 +184,19 @@ async def test_reconcile_cancels_orphan_orders_and_takes_the_venue_positions() -
     venue_lots = world.core.positions(world.account).securities[0].lots
     assert world.engine.ledger.position(world.sber.uid).lots == venue_lots
     assert report.position_corrections[world.sber.uid] == (0, venue_lots)
+
+
+async def test_has_open_orders_follows_a_resting_order_until_it_is_cancelled() -> None:
+    world = World()
+    book = await world.run_until(2)
+    assert book is not None and book.best_bid is not None
+    assert not world.engine.has_open_orders()
+    resting = SubmitOrder(
+        new_intent_key(), world.sber.uid, Side.BUY, 1, book.best_bid - 20, TimeInForce.DAY
+    )
+    await world.engine.submit(resting)
+    assert world.engine.has_open_orders()
+    assert [o.intent_key for o in world.engine.open_orders()] == [resting.intent_key]
+    await world.engine.cancel(resting.intent_key)
+    await world.run_until(0.1)
+    assert not world.engine.has_open_orders() and not world.engine.open_orders()

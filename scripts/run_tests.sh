@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 done
 # Core packages held to mypy --strict (grows as packages land; see docs/architecture.md).
 MYPY_TARGETS=(scalp_system/core scalp_system/config.py)
-for pkg in broker exchange data features storage ml monitoring strategy risk execution backtest orchestration commands research; do
+for pkg in broker exchange data features storage ml monitoring strategy risk execution backtest orchestration commands research cli; do
     [ -e "scalp_system/$pkg" ] && MYPY_TARGETS+=("scalp_system/$pkg")
 done
 # The report test needs a real headless browser; install Debian's chromium once if it is missing.

@@ -289,7 +289,7 @@ class Orchestrator:
                 await self.on_timer()
             if until_ns is not None and now >= until_ns:
                 break
-            if self.forwarder is not None:
+            if self.forwarder is not None and until_ns is None:  # a stretch could pass until_ns
                 self.events_processed += self.forwarder.forward()
             if progress is not None and self.events_processed >= next_progress:
                 progress(self.events_processed)

@@ -179,6 +179,7 @@ class Orchestrator:
         self.forwarder: StretchForwarder | None = None  # backtest fast path: quiet stretches at once
         self.on_books_absorbed: Callable[[QuietStretch], None] | None = None
         self._settled = False  # the last event was a book that left nothing to do
+        self._commands_sent = 0  # commands through ``execute`` (did this book send anything?)
         self.operator_control = True  # honour `scalp resume` requests (a backtest has no operator)
         # More subscribers of risk events (a connected run's failover coordinator, SPEC §1.6).
         self.risk_listeners: list[Callable[[object], None]] = []
@@ -390,6 +391,7 @@ class Orchestrator:
     async def on_book(self, book: OrderBook) -> None:
         """The hot path: validate, features, model, strategy, risk, plan, execute."""
         t_receive = time.perf_counter_ns()
+        sent_before = self._commands_sent
         now = self.clock.now_ns()
         if book.local_ts_ns and now >= book.local_ts_ns:
             self.latency.record(Stage.RECEIVE, now - book.local_ts_ns, now)
@@ -428,7 +430,7 @@ class Orchestrator:
             self.on_book_processed(book, signal)
         await self.execute(commands)
         await self._drive_plans(book, signal, now)
-        self._settled = not commands and not self.plans
+        self._settled = self._commands_sent == sent_before and not self.plans
 
     @property
     def next_timer_ns(self) -> int:
@@ -600,6 +602,7 @@ class Orchestrator:
         """Send risk-approved commands through the execution engine (in order, awaiting each ack)."""
         if commands:
             self._settled = False
+            self._commands_sent += len(commands)
         for command in commands:
             if isinstance(command, CancelOrder):
                 await self.execution.cancel(command.intent_key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import uuid
 
 
@@ -35,24 +36,27 @@ class FastIntentKeys:
     month) needs; they are not secrets.
     """
 
-    __slots__ = ("_offset", "_random", "_text")
+    __slots__ = ("_lock", "_offset", "_random", "_text")
 
     def __init__(self) -> None:
         self._random = random.Random(os.urandom(32))
         self._text = ""
         self._offset = 0
+        self._lock = threading.Lock()  # two threads must never slice out the same key
 
     def next(self) -> str:
         """The next key."""
-        offset = self._offset
-        if offset >= len(self._text):
-            self._refill()
-            offset = 0
-        self._offset = offset + 36
-        return self._text[offset : offset + 36]
+        with self._lock:
+            offset = self._offset
+            if offset >= len(self._text):
+                self._refill()
+                offset = 0
+            self._offset = offset + 36
+            return self._text[offset : offset + 36]
 
     def reseed(self) -> None:
         """Draw a fresh seed from ``os.urandom`` and drop the keys drawn so far (done in a forked child)."""
+        self._lock = threading.Lock()  # the parent's lock may have been held at the fork
         self._random = random.Random(os.urandom(32))
         self._text = ""
         self._offset = 0

@@ -33,3 +33,15 @@ def test_a_forked_child_draws_keys_the_parent_does_not() -> None:
     os.close(read_end)
     os.waitpid(pid, 0)
     assert is_intent_key(child_key) and child_key not in {fast_intent_key() for _ in range(2_000)}
+
+
+def test_keys_drawn_from_many_threads_at_once_are_all_different() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scalp_system.core.ids import FastIntentKeys
+
+    keys = FastIntentKeys()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        batches = list(pool.map(lambda _: [keys.next() for _ in range(3000)], range(8)))
+    drawn = [key for batch in batches for key in batch]
+    assert len(set(drawn)) == len(drawn) == 24_000

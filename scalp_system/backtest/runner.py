@@ -82,7 +82,7 @@ class _Recorder:
         self._next_sample[book.instrument_id] = book.exchange_ts_ns + self.sample_ns
         instrument = self.orchestrator.instruments[book.instrument_id]
         if book.mid_ticks is not None:
-            mid = Decimal(int(book.bid_px[0] + book.ask_px[0])) * instrument.tick / 2
+            mid = instrument.mid_price(book.bid_px.item(0), book.ask_px.item(0))
             self.mids.setdefault(instrument.ticker, []).append((book.exchange_ts_ns, mid))
         self.sample_equity(book.exchange_ts_ns)
 
@@ -98,12 +98,11 @@ class _Recorder:
         if at >= len(times):
             return
         instrument = self.orchestrator.instruments[uid]
-        tick = instrument.tick
         bids, asks = stretch.books.bid_px[:, 0], stretch.books.ask_px[:, 0]
         mids = self.mids.setdefault(instrument.ticker, [])
         while at < len(times):
             ts = int(times[at])
-            mids.append((ts, Decimal(int(bids[at] + asks[at])) * tick / 2))
+            mids.append((ts, instrument.mid_price(bids.item(at), asks.item(at))))
             self.sample_equity(ts)
             next_sample = ts + self.sample_ns
             at = int(np.searchsorted(times, next_sample, side="left"))

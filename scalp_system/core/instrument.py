@@ -60,6 +60,10 @@ class Instrument:
         """Ticks → exact price."""
         return ticks_to_decimal(ticks, self.tick)
 
+    def mid_price(self, bid_ticks: int, ask_ticks: int) -> Decimal:
+        """The exact mid of a best bid and ask given in ticks (what positions are marked at)."""
+        return Decimal(int(bid_ticks + ask_ticks)) * self.tick / 2
+
     @property
     def point_value(self) -> Decimal:
         """Money per one price unit per underlying unit (1 for shares; futures: tick_value / tick)."""

@@ -104,16 +104,7 @@ class AtrTracker:
         starts = np.flatnonzero(np.concatenate(([True], bars[1:] != bars[:-1])))
         ends = np.append(starts[1:], count)
         for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            bar = int(bars[start])
-            if self._bar is None:
-                if self._closed_through is not None and bar <= self._closed_through:
-                    self.late_events += end - start
-                    continue
-                self._bar = bar
-            elif bar > self._bar:
-                self._complete()
-                self._bar = bar
-            elif bar < self._bar:
+            if not self._enter_bar(int(bars[start])):
                 self.late_events += end - start
                 continue
             run_prices = prices[start:end]
@@ -143,17 +134,21 @@ class AtrTracker:
         if self._bar is not None and ts_ns // self._bar_ns > self._bar:
             self._complete()
 
-    def _on_price(self, price: float, ts_ns: int, is_trade: bool) -> None:
-        bar = ts_ns // self._bar_ns
+    def _enter_bar(self, bar: int) -> bool:
+        """Make ``bar`` the open bar (completing an older one); False when it is late."""
         if self._bar is None:
             if self._closed_through is not None and bar <= self._closed_through:
-                self.late_events += 1
-                return
+                return False
             self._bar = bar
         elif bar > self._bar:
             self._complete()
             self._bar = bar
         elif bar < self._bar:
+            return False
+        return True
+
+    def _on_price(self, price: float, ts_ns: int, is_trade: bool) -> None:
+        if not self._enter_bar(ts_ns // self._bar_ns):
             self.late_events += 1
             return
         stats = self._trade if is_trade else self._mid

@@ -404,7 +404,7 @@ class Orchestrator:
         self.stats.books += 1
         if book.mid_ticks is not None:
             self.execution.ledger.mark(
-                book.instrument_id, Decimal(int(book.bid_px[0] + book.ask_px[0])) * per.instrument.tick / 2
+                book.instrument_id, per.instrument.mid_price(book.bid_px.item(0), book.ask_px.item(0))
             )
         self.stats.first_event_ns = self.stats.first_event_ns or book.exchange_ts_ns
         self.stats.last_event_ns = book.exchange_ts_ns
@@ -488,7 +488,7 @@ class Orchestrator:
                 self.stats.first_event_ns = self.stats.first_event_ns or int(books.exchange_ts_ns[0])
                 self.stats.last_event_ns = last_ts
                 self.execution.ledger.mark(
-                    uid, Decimal(int(last.bid_px[0] + last.ask_px[0])) * per.instrument.tick / 2
+                    uid, per.instrument.mid_price(last.bid_px.item(0), last.ask_px.item(0))
                 )
                 mids = (books.bid_px[:, 0].astype(np.float64) + books.ask_px[:, 0]) / 2.0
                 self.strategy.on_mids(uid, mids.tolist())

@@ -216,7 +216,7 @@ class RiskEngine:
                 levels = market.cached_levels
                 if levels is not None and levels.bars != market.atr.completed_bars:
                     market.entry_levels(self.config)  # a new ATR bar: ready before the next decision
-                self.portfolio.mark(book.instrument_id, Decimal(bid + ask) * market.tick / 2)
+                self.portfolio.mark(book.instrument_id, market.mid_price())
                 if self.board.stale:
                     self.board.mark_fresh(book.instrument_id, now)
         if now >= self.board.next_deadline_ns or now >= self._day_end_ns:
@@ -289,7 +289,7 @@ class RiskEngine:
                 spread = int(values[at])
                 spread_counts[spread] = spread_counts.get(spread, 0) + int(counts[at])
             market.spread_total += len(spreads_ticks)
-        self.portfolio.mark(instrument_id, Decimal(market.bid + market.ask) * market.instrument.tick / 2)
+        self.portfolio.mark(instrument_id, market.mid_price())
         self._advance(self._clock.now_ns())
 
     def on_trading_status(self, status: TradingStatusChanged) -> None:

@@ -235,6 +235,10 @@ class MarketState:
         self.ask = book.ask_px.item(0)
         self.last_book_ns = book.local_ts_ns
 
+    def mid_price(self) -> Decimal:
+        """The mid of the current book in price units (what positions are marked at)."""
+        return self.instrument.mid_price(self.bid, self.ask)
+
     def spread(self) -> Decimal | None:
         """Current spread in price units (None without a book)."""
         if self.book is None:

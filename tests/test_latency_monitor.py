@@ -75,3 +75,19 @@ def test_deferred_recording_counts_each_value_in_its_own_bucket_and_second() -> 
     assert np.array_equal(window.run.counts, expected_run)
     assert np.array_equal(window.seconds[last_second % 60].counts, expected_last_second)
     assert monitor.run_stats(Stage.RISK).max_ns == max(values)
+
+
+def test_window_max_equals_the_window_quantiles_max_folded_or_not() -> None:
+    rng = np.random.default_rng(11)
+    monitor = LatencyMonitor(window_s=60)
+    at = T0
+    for step in range(FOLD_EVERY + 3_000):  # crosses a fold; seconds advance unevenly, some far
+        at += int(rng.choice([0, 10**7, NS_PER_S, 45 * NS_PER_S], p=[0.5, 0.3, 0.19, 0.01]))
+        monitor.record(Stage.DECISION, int(rng.integers(-5, 10**8)), at)
+        if step % 997 == 0:
+            for probe in (at, at + 30 * NS_PER_S, at + 61 * NS_PER_S):
+                # window_max_ns first: window_stats folds the pending samples
+                largest = monitor.window_max_ns(Stage.DECISION, probe)
+                stats = monitor.window_stats(Stage.DECISION, probe)
+                assert largest == (stats.max_ns if stats.count else None)
+    assert monitor.window_max_ns("unseen stage", at) is None

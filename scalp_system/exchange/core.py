@@ -338,6 +338,9 @@ class ExchangeCore:
         venue_book = self._source.book(uid)
         down, up = self.limits(uid)
         ts = self._book_ts.get(uid, self._now_ns)
+        arrays = venue_book.displayed_arrays(depth)
+        if arrays is not None:  # a recorded row as recorded: its arrays are the book
+            return OrderBook(uid, depth, *arrays, ts, ts, True, up, down)
         return OrderBook.build(
             uid,
             venue_book.levels(Side.BUY, depth),

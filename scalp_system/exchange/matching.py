@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 from collections import deque
 
-from scalp_system.core.market import Aggressor
+from scalp_system.core.market import Aggressor, IntArray
 from scalp_system.core.orders import Side
 from scalp_system.exchange.source import TapePrinted
 
@@ -104,6 +104,10 @@ class LimitOrderBook:
             prices = self._bid_prices[-depth:][::-1] if depth > 0 else []
             return [(p, self._bids[p].total) for p in prices]
         return [(p, self._asks[p].total) for p in self._ask_prices[:depth]]
+
+    def displayed_arrays(self, depth: int) -> tuple[IntArray, IntArray, IntArray, IntArray] | None:
+        """None: this book keeps no arrays (the core builds the book from ``levels``)."""
+        return None
 
     def resting_lots(self, order_id: int) -> int:
         """Lots an order still has in the book (0 when filled, cancelled or unknown)."""

@@ -32,10 +32,11 @@ import numpy.typing as npt
 
 from scalp_system.core.frames import BookFrame, TradeFrame, merge_events
 from scalp_system.core.instrument import Instrument, InstrumentKind
-from scalp_system.core.market import Aggressor
+from scalp_system.core.market import Aggressor, IntArray
 from scalp_system.core.orders import Side
 from scalp_system.data.csv_import import read_recording
 from scalp_system.exchange.catalogue import stable_uid
+from scalp_system.exchange.row_shapes import RowShapes
 from scalp_system.exchange.source import BookUpdated, ClientExecuted, SourceEvent, TapePrinted
 
 
@@ -98,6 +99,9 @@ class ReplayBook:
         self.instrument_uid = instrument_uid
         self._bids: list[tuple[int, int]] = []
         self._asks: list[tuple[int, int]] = []
+        # The displayed row while its level lists are not built yet: (frame, row, bid levels, ask
+        # levels) of a best-first recorded row nobody has taken from (see ``apply_row``).
+        self._unbuilt: tuple[BookFrame, int, int, int] | None = None
         self._taken: dict[tuple[Side, int], int] = {}  # (side of the level, price) -> lots clients took
         self._quotes: dict[str, _ClientQuote] = {}
 
@@ -115,6 +119,8 @@ class ReplayBook:
 
     def recorded_levels(self, side: Side) -> list[tuple[int, int]]:
         """The recorded levels of the current row, best first, less what clients took."""
+        if self._unbuilt is not None:
+            self._build()
         recorded = self._bids if side is Side.BUY else self._asks
         if not self._taken:
             return list(recorded)
@@ -127,6 +133,8 @@ class ReplayBook:
 
     def levels(self, side: Side, depth: int) -> list[tuple[int, int]]:
         """Up to ``depth`` displayed levels of ``side``, best first, with client quotes merged in."""
+        if self._unbuilt is not None:
+            self._build()
         if not self._quotes and not self._taken:  # the recorded row as it is (rows are best first)
             recorded = self._bids if side is Side.BUY else self._asks
             if _best_first(recorded, side):
@@ -137,6 +145,25 @@ class ReplayBook:
                 merged[quote.price] = merged.get(quote.price, 0) + quote.remaining
         prices = sorted(merged, reverse=side is Side.BUY)
         return [(p, merged[p]) for p in prices[:depth]]
+
+    def displayed_arrays(self, depth: int) -> tuple[IntArray, IntArray, IntArray, IntArray] | None:
+        """The displayed book as read-only views of the recording (bid prices, bid lots, ask prices,
+        ask lots; up to ``depth`` levels) while it is a best-first recorded row exactly as recorded:
+        no list or array is built. None otherwise (use ``levels``)."""
+        unbuilt = self._unbuilt
+        if unbuilt is None:
+            return None
+        frame, row, bid_levels, ask_levels = unbuilt
+        bid_levels, ask_levels = min(bid_levels, depth), min(ask_levels, depth)
+        views = (
+            frame.bid_px[row, :bid_levels],
+            frame.bid_qty[row, :bid_levels],
+            frame.ask_px[row, :ask_levels],
+            frame.ask_qty[row, :ask_levels],
+        )
+        for view in views:
+            view.flags.writeable = False
+        return views
 
     def queue_ahead(self, client_ref: str) -> int:
         """Lots modelled ahead of a resting client order (0 when unknown)."""
@@ -190,10 +217,28 @@ class ReplayBook:
 
     # --- recorded flow --------------------------------------------------------------------------
 
+    def apply_row(self, frame: BookFrame, row: int, shapes: RowShapes, ts_ns: int) -> list[SourceEvent]:
+        """``apply_book`` with row ``row`` of ``frame``; while no client order rests here and the row
+        is best first, its level lists are built only when something reads them."""
+        if self._quotes or not shapes.best_first[row]:
+            return self.apply_book(*_row_levels(frame, row), ts_ns)
+        self._unbuilt = (frame, row, shapes.bid_levels[row], shapes.ask_levels[row])
+        self._taken.clear()
+        return [BookUpdated(self.instrument_uid, ts_ns)]
+
+    def _build(self) -> None:
+        """Turn the unbuilt displayed row into level lists (``apply_row``)."""
+        assert self._unbuilt is not None
+        frame, row, bid_levels, ask_levels = self._unbuilt
+        self._unbuilt = None
+        self._bids = _pairs(frame.bid_px[row, :bid_levels], frame.bid_qty[row, :bid_levels])
+        self._asks = _pairs(frame.ask_px[row, :ask_levels], frame.ask_qty[row, :ask_levels])
+
     def apply_book(
         self, bids: list[tuple[int, int]], asks: list[tuple[int, int]], ts_ns: int
     ) -> list[SourceEvent]:
         """Replace the displayed row; shrink queues to what is displayed; fill quotes the book reached."""
+        self._unbuilt = None
         self._bids, self._asks = bids, asks
         self._taken.clear()
         events: list[SourceEvent] = [BookUpdated(self.instrument_uid, ts_ns)]
@@ -257,9 +302,14 @@ def _row_levels(frame: BookFrame, row: int) -> tuple[list[tuple[int, int]], list
     """(bids, asks) of one recorded row as (price, lots) pairs, absent levels dropped."""
     bid_n = int(np.count_nonzero(frame.bid_qty[row] > 0))
     ask_n = int(np.count_nonzero(frame.ask_qty[row] > 0))
-    bids = list(zip(frame.bid_px[row, :bid_n].tolist(), frame.bid_qty[row, :bid_n].tolist(), strict=True))
-    asks = list(zip(frame.ask_px[row, :ask_n].tolist(), frame.ask_qty[row, :ask_n].tolist(), strict=True))
+    bids = _pairs(frame.bid_px[row, :bid_n], frame.bid_qty[row, :bid_n])
+    asks = _pairs(frame.ask_px[row, :ask_n], frame.ask_qty[row, :ask_n])
     return bids, asks
+
+
+def _pairs(prices: IntArray, lots: IntArray) -> list[tuple[int, int]]:
+    """(price, lots) pairs of one side of a row."""
+    return list(zip(prices.tolist(), lots.tolist(), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +348,7 @@ class ReplaySource:
             raise ValueError("replay needs at least one recording")
         self._feeds = list(feeds)
         self._books = {f.instrument.uid: ReplayBook(f.instrument.uid) for f in self._feeds}
+        self._shapes = [RowShapes.of(f.books) for f in self._feeds]
         ts_parts, feed_parts, row_parts, kind_parts = [], [], [], []
         for number, feed in enumerate(self._feeds):
             rows, kinds = merge_events(feed.books, feed.trades)
@@ -369,7 +420,7 @@ class ReplaySource:
                 last = int(book_at[-1])
                 row = int(rows[last])
                 last_book_ts = int(times[last])
-                book.apply_book(*_row_levels(feed.books, row), last_book_ts)
+                book.apply_row(feed.books, row, self._shapes[number], last_book_ts)
             stretches.append(
                 SkippedStretch(
                     feed.instrument.uid,
@@ -411,12 +462,13 @@ class ReplaySource:
         while self._pos < len(times) and times[self._pos] <= ts_ns:
             pos = self._pos
             self._pos += 1
-            feed = self._feeds[self._feed[pos]]
+            number = self._feed[pos]
+            feed = self._feeds[number]
             book = self._books[feed.instrument.uid]
             row = self._row[pos]
             ts = times[pos]
             if self._kind[pos] == 0:
-                yield from book.apply_book(*_row_levels(feed.books, row), ts)
+                yield from book.apply_row(feed.books, row, self._shapes[number], ts)
             else:
                 trades = feed.trades
                 yield from book.apply_trade(

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple, Protocol
 
 from scalp_system.core.instrument import Instrument
-from scalp_system.core.market import Aggressor
+from scalp_system.core.market import Aggressor, IntArray
 from scalp_system.core.orders import Side
 
 
@@ -71,6 +71,11 @@ class VenueBook(Protocol):
 
     def levels(self, side: Side, depth: int) -> list[tuple[int, int]]:
         """Up to ``depth`` (price_ticks, lots) levels of ``side``, best first (client orders included)."""
+        ...
+
+    def displayed_arrays(self, depth: int) -> tuple[IntArray, IntArray, IntArray, IntArray] | None:
+        """The displayed book as read-only arrays (bid prices, bid lots, ask prices, ask lots; up to
+        ``depth`` levels, best first) when the book holds them ready; None: build it from ``levels``."""
         ...
 
     def sweep_preview(self, side: Side, lots: int, limit_ticks: int | None) -> list[tuple[int, int]]:

@@ -225,6 +225,24 @@ class LatencyMonitor:
             merged.max_ns = max(h.max_ns for h in live)
         return merged.stats()
 
+    def window_max_ns(self, stage: Stage | str, now_ns: int) -> int | None:
+        """``window_stats(stage, now_ns).max_ns`` without folding or quantiles; None when the window
+        holds no sample. Cheap enough to ask every second (the breaker check, quiet stretches)."""
+        window = self._stages.get(stage)
+        if window is None:
+            return None
+        current = now_ns // NS_PER_S
+        oldest = current - self.window_s
+        largest: int | None = None
+        for index, second in enumerate(window.second_of):
+            if oldest < second <= current and window.seconds[index].total:
+                maximum = window.seconds[index].max_ns
+                largest = maximum if largest is None else max(largest, maximum)
+        for value, second in zip(window.pending_ns, window.pending_second, strict=True):
+            if oldest < second <= current and (largest is None or value > largest):
+                largest = value
+        return largest
+
     def summary_us(self) -> dict[str, dict[str, float]]:
         """Stage → {p50, p90, p99, max, count} in µs over the run (for run summaries)."""
         for window in self._stages.values():

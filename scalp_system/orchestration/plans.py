@@ -25,18 +25,21 @@ class PlanBook:
     def __init__(self, check_order: Callable[[SubmitOrder], Denial | None]) -> None:
         self._check_order = check_order  # the risk engine's pre-trade checks
         self._by_key: dict[str, ExecutionPlan] = {}
+        self._plans: list[ExecutionPlan] = []  # each filed plan once, in filing order
 
     def __bool__(self) -> bool:
-        return bool(self._by_key)
+        return bool(self._plans)
 
     def file(self, plan: ExecutionPlan) -> None:
         """Track a new plan under each of its slices' keys."""
         for plan_slice in plan.slices:
             self._by_key[plan_slice.intent_key] = plan
+        if not any(filed is plan for filed in self._plans):
+            self._plans.append(plan)
 
     def unique(self) -> list[ExecutionPlan]:
         """Every filed plan once (finished ones until ``prune``)."""
-        return list({id(p): p for p in self._by_key.values()}.values())
+        return list(self._plans)
 
     def open(self) -> list[ExecutionPlan]:
         """Plans with slices still pending or in flight."""
@@ -76,7 +79,8 @@ class PlanBook:
 
     def prune(self) -> None:
         """Forget finished plans."""
-        finished = {id(p) for p in self.unique() if p.done}
+        finished = {id(p) for p in self._plans if p.done}
         if finished:
+            self._plans = [p for p in self._plans if id(p) not in finished]
             for key in [k for k, p in self._by_key.items() if id(p) in finished]:
                 del self._by_key[key]

@@ -216,7 +216,9 @@ class SessionsConfig(_Section):
     main: tuple[str, str] = ("10:00", "18:40")
     evening: tuple[str, str] = ("19:05", "23:50")
     evening_enabled: bool = True
-    enforce: bool = Field(True, description="false only for synthetic/replay markets that run any time")
+    enforce: bool = Field(
+        True, description="false for markets that trade any time (paper mode and backtests switch it off)"
+    )
 
 
 class StorageConfig(_Section):

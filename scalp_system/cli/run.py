@@ -62,8 +62,7 @@ def run(
     if mode not in ("paper", "sandbox", "live"):
         fail(f"--mode must be paper, sandbox or live, got {mode!r}", EXIT_USAGE)
     cfg = load(config, state_dir)
-    if mode == "paper" and endpoint is None:
-        cfg = cfg.model_copy(update={"sessions": cfg.sessions.model_copy(update={"enforce": False})})
+    cfg = session_rules(cfg, mode)
     if mode == "live":
         confirm_live(live, yes, account, cfg)
     from scalp_system.dashboard import dashboard
@@ -118,3 +117,11 @@ def confirm_live(live: bool, yes: bool, account: str, cfg: Config) -> None:
         fail("live trading needs confirmation: pass --yes or run in a terminal", EXIT_USAGE)
     if not typer.confirm("Trade real money with these limits?", default=False):
         fail("live trading not confirmed", EXIT_USAGE)
+
+
+def session_rules(cfg: Config, mode: str) -> Config:
+    """Paper mode trades the local exchange's market (in-process or a `scalp exchange` endpoint), which
+    runs at any hour: MOEX session hours are not enforced there. Sandbox and live keep the config's."""
+    if mode != "paper":
+        return cfg
+    return cfg.model_copy(update={"sessions": cfg.sessions.model_copy(update={"enforce": False})})

@@ -14,9 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -50,10 +49,10 @@ from scalp_system.orchestration.calendar import TradingCalendar
 from scalp_system.orchestration.control import take_resume_requests
 from scalp_system.orchestration.plans import PlanBook
 from scalp_system.orchestration.quiet import QuietStretch, StretchForwarder
+from scalp_system.orchestration.run_state import InstrumentSlot, RunStats, restore_run, run_snapshot
 from scalp_system.orchestration.side_channels import SideChannels
 from scalp_system.orchestration.signals import SignalPipeline, SignalStep
 from scalp_system.risk.engine import RiskEngine
-from scalp_system.risk.snapshot import SnapshotError
 from scalp_system.strategy.intents import EnterPosition, ExitPosition
 from scalp_system.strategy.scalper import ScalperStrategy, Signal
 
@@ -69,35 +68,6 @@ class SignalSource(Protocol):
     def next_step(self, instrument_id: str) -> SignalStep:
         """The step of the next accepted book of ``instrument_id``."""
         ...
-
-
-@dataclass(slots=True)
-class RunStats:
-    """Counters of one run (the summary's raw material)."""
-
-    books: int = 0
-    trades: int = 0
-    signals: int = 0
-    entries: int = 0
-    exits: int = 0
-    orders_posted: int = 0
-    fills: int = 0
-    rejects: Counter[str] = field(default_factory=Counter)
-    breaker_trips: list[dict[str, Any]] = field(default_factory=list)
-    state_changes: list[dict[str, Any]] = field(default_factory=list)
-    first_event_ns: int = 0
-    last_event_ns: int = 0
-
-
-@dataclass(slots=True)
-class _Instrumented:
-    """Per-instrument live objects."""
-
-    instrument: Instrument
-    features: FeatureEngine
-    last_signal: Signal | None = None
-    opened_ns: int | None = None
-    trading_status: int | None = None
 
 
 class Orchestrator:
@@ -149,7 +119,7 @@ class Orchestrator:
         )
         self.calendar = TradingCalendar(config.sessions, allow_dealer=config.risk.allow_dealer_trading)
         self._checkpoint = checkpoint
-        self._per: dict[str, _Instrumented] = {}
+        self._per: dict[str, InstrumentSlot] = {}
         for instrument in instruments:
             features = FeatureEngine(
                 config.features,
@@ -159,7 +129,7 @@ class Orchestrator:
                 atr_period=config.risk.atr_period,
                 instrument_id=instrument.uid,
             )
-            self._per[instrument.uid] = _Instrumented(instrument, features)
+            self._per[instrument.uid] = InstrumentSlot(instrument, features)
         self.signals = (
             SignalPipeline(model, config, [i.uid for i in instruments], drift_references, now_ns=clock.now_ns)
             if model is not None
@@ -499,7 +469,7 @@ class Orchestrator:
             if self.on_books_absorbed is not None:
                 self.on_books_absorbed(stretch)
 
-    def _apply(self, per: _Instrumented, step: SignalStep) -> Signal | None:
+    def _apply(self, per: InstrumentSlot, step: SignalStep) -> Signal | None:
         """Fold one signal step in: drift checks feed the risk engine's drift breaker."""
         if step.drift is not None:
             check = step.drift
@@ -522,7 +492,7 @@ class Orchestrator:
         return step.signal
 
     def _decide(
-        self, per: _Instrumented, book: OrderBook, signal: Signal | None, now: int
+        self, per: InstrumentSlot, book: OrderBook, signal: Signal | None, now: int
     ) -> list[SubmitOrder | CancelOrder]:
         uid = book.instrument_id
         lots = self.risk.position_lots(uid)
@@ -783,40 +753,12 @@ class Orchestrator:
 
     def snapshot(self) -> dict[str, Any]:
         """Everything SPEC §1.8 asks to survive a restart, JSON-able."""
-        return {
-            "version": 1,
-            "ts_ns": self.clock.now_ns(),
-            "risk": self.risk.snapshot(),
-            "execution": self.execution.snapshot(),
-            "features": {uid: per.features.snapshot() for uid, per in self._per.items()},
-            "opened_ns": {uid: per.opened_ns for uid, per in self._per.items() if per.opened_ns},
-            "model": self.model_name,
-            "stats": {"orders_posted": self.stats.orders_posted, "fills": self.stats.fills},
-        }
+        now = self.clock.now_ns()
+        return run_snapshot(now, self.risk, self.execution, self._per, self.model_name, self.stats)
 
     def restore(self, state: dict[str, Any]) -> None:
         """Load a snapshot (before ``start``'s reconciliation)."""
-        if "risk" in state:
-            try:
-                self.risk.restore(state["risk"])
-            except SnapshotError as exc:
-                # Different instruments this time: keep the breakers (halts, cooldowns), drop the rest.
-                log.warning("risk snapshot only partly restored: %s", exc)
-                self.risk.board.restore(state["risk"]["board"])
-        if "execution" in state:
-            self.execution.restore(state["execution"])
-        for uid, snap in state.get("features", {}).items():
-            if uid in self._per:
-                try:
-                    self._per[uid].features.restore(snap)
-                except (ValueError, KeyError) as exc:
-                    log.warning("feature state of %s not restored (%s); starting fresh", uid, exc)
-        for uid, opened in state.get("opened_ns", {}).items():
-            if uid in self._per:
-                self._per[uid].opened_ns = int(opened)
-        stats = state.get("stats", {})
-        self.stats.orders_posted = int(stats.get("orders_posted", 0))
-        self.stats.fills = int(stats.get("fills", 0))
+        restore_run(state, self.risk, self.execution, self._per, self.stats)
 
     def save_checkpoint(self) -> None:
         """Write a checkpoint now (atomic, through the configured store)."""

@@ -8,6 +8,9 @@ cancels and flatten orders, hedge adjustments). It never sends anything itself: 
 commands. Every denial is counted, published as ``OrderDenied`` and audited; every breaker trip,
 reset and state change is published and audited. Time comes from the Clock; deadlines are
 wall-clock ns and survive a restart through :meth:`RiskEngine.snapshot` / :meth:`RiskEngine.restore`.
+This class owns the state and the wiring; the decisions live in ``pretrade`` (order checks),
+``entry`` (entry sizing and levels), ``exits`` (closing IOCs) and ``position_guard`` (equity
+breakers, trailing, stop/target on every market move).
 """
 
 from __future__ import annotations
@@ -33,53 +36,28 @@ from scalp_system.core.events import (
     SubmitOrder,
     TradingStateChanged,
 )
-from scalp_system.core.ids import fast_intent_key
 from scalp_system.core.instrument import Instrument
 from scalp_system.core.market import OrderBook, Trade, TradingStatusChanged
-from scalp_system.core.orders import Fill, Order, OrderStatus, PositionSide, Side, TimeInForce
+from scalp_system.core.orders import Fill, Order, OrderStatus, PositionSide
 from scalp_system.core.state import BreakerKind, Denial, TradingState
 from scalp_system.features.atr import AtrTracker
 from scalp_system.risk.audit import CONTROL_INCIDENT, CONTROL_LOGGING, RISK_ACTOR, AuditSink, NullAudit
 from scalp_system.risk.breakers import MSK_OFFSET_S, BreakerBoard, trading_day_end_ns
-from scalp_system.risk.checks import (
-    SlidingWindow,
-    check_cash,
-    check_exposure,
-    check_price_band,
-    check_quantity,
-    check_short,
-)
+from scalp_system.risk.checks import SlidingWindow
+from scalp_system.risk.entry import EntryEvaluator
+from scalp_system.risk.exits import ExitOrders
+from scalp_system.risk.exits import sweep_price_ticks as sweep_price_ticks  # re-exported: public here
+from scalp_system.risk.hedging import HEDGE_REASON as HEDGE_REASON  # re-exported
 from scalp_system.risk.hedging import Exposure, HedgeAdjustment, hedge_adjustments, inventory_imbalance
-from scalp_system.risk.market_state import (
-    POSITION_SIDES,
-    EntryDecision,
-    EquityFloors,
-    InFlightOrder,
-    MarketState,
-    new_entry_decision,
-)
+from scalp_system.risk.market_state import POSITION_SIDES, EntryDecision, InFlightOrder, MarketState
 from scalp_system.risk.portfolio import Portfolio
-from scalp_system.risk.sizing import position_size, position_size_ticks
-from scalp_system.risk.stops import (
-    PositionState,
-    advance_trailing,
-    distance_for,
-    open_position_state,
-    stop_hit,
-    stop_price,
-    target_hit,
-    target_price,
-    update_position_state,
-)
+from scalp_system.risk.position_guard import PositionGuard
+from scalp_system.risk.pretrade import FLATTEN_REASONS as FLATTEN_REASONS  # re-exported
+from scalp_system.risk.pretrade import PreTradeChecks
+from scalp_system.risk.stops import PositionState, distance_for
 
 Command = SubmitOrder | CancelOrder
 RiskEvent = BreakerTripped | BreakerReset | TradingStateChanged | OrderDenied
-FLATTEN_REASONS = frozenset({"flatten", "halt"})
-HEDGE_REASON = "hedge"
-_ZERO = Decimal(0)
-_EXIT_RETRY_NS = NS_PER_S
-_PRICE_CACHE_SIZE = 4096
-_SNAPSHOT_VERSION = 1
 
 
 class RiskEngine:
@@ -115,9 +93,40 @@ class RiskEngine:
         self._order_rate = SlidingWindow(60 * NS_PER_S)
         self._rejected: deque[str] = deque(maxlen=1_000)
         self.denials: Counter[Denial] = Counter()
-        self._loss_baseline = _ZERO
-        self._equity_floors: EquityFloors | None = None
         self._day_end_ns = trading_day_end_ns(clock.now_ns(), utc_offset_s)
+        # The parts (pre-trade checks, entry decision, exits, position guard) share this engine's
+        # containers; their methods are bound here once (the hot paths pay no extra lookup).
+        pretrade = PreTradeChecks(
+            risk,
+            self.hedge_config,
+            markets=self._markets,
+            portfolio=self.portfolio,
+            board=self.board,
+            inflight=self._inflight,
+            seen_intents=self._seen_intents,
+            order_rate=self._order_rate,
+            book_ttl_ns=self._book_ttl_ns,
+            is_stale=self._stale,
+            imbalance=self.imbalance,
+        )
+        self._check = pretrade.check
+        entries = EntryEvaluator(
+            risk,
+            markets=self._markets,
+            portfolio=self.portfolio,
+            board=self.board,
+            inflight=self._inflight,
+            pretrade=pretrade,
+            book_ttl_ns=self._book_ttl_ns,
+            is_stale=self._stale,
+            deny=self._deny,
+        )
+        self._evaluate_entry = entries.evaluate
+        exits = ExitOrders(self.portfolio, self._inflight, pretrade, self.check_order)
+        self._exit_order = exits.exit_order
+        self._guard = PositionGuard(risk, self.portfolio, self.board, exits, self.emergency_halt)
+        self._refresh_levels = self._guard.refresh_levels
+        self._after_market_move = self._guard.after_market_move
         for instrument in instruments:
             self.add_instrument(instrument)
 
@@ -143,7 +152,7 @@ class RiskEngine:
         """Start-of-day equity (and free cash) from the broker: the base of the daily-loss and
         drawdown breakers."""
         self.portfolio.start_day(equity, cash)
-        self._loss_baseline = equity
+        self._guard.loss_baseline = equity
         self._day_end_ns = trading_day_end_ns(self._clock.now_ns(), self._utc_offset_s)
 
     def set_cash(self, cash: Decimal) -> None:
@@ -451,105 +460,9 @@ class RiskEngine:
             except (KeyError, TypeError):
                 position_side = PositionSide(side)
         now = self._clock.now_ns()
-        board = self.board
-        if now >= board.next_deadline_ns or now >= self._day_end_ns:
+        if now >= self.board.next_deadline_ns or now >= self._day_end_ns:
             self._advance(now)
-        market = self._markets.get(instrument_id)
-        last_book = market.last_book_ns if market is not None else None
-        if (  # anything that might refuse: the full check, in its order
-            market is None
-            or board.state is not TradingState.ACTIVE
-            or board.global_cooldown_until
-            or board.cooldowns
-            or last_book is None
-            or now - last_book > self._book_ttl_ns
-            or market.book is None
-            or market.tradable is not None
-        ):
-            denial = self._entry_denial(market, instrument_id, now)
-            if denial is not None or market is None:
-                denial = denial or Denial.INSTRUMENT_UNKNOWN
-                return self._deny_entry(instrument_id, position_side, denial, now)
-        cfg = self.config
-        levels = market.entry_levels(cfg) if entry_price is None else None
-        if levels is None:
-            atr = market.atr_price()
-            if atr is None and not cfg.allow_warmup_entries:
-                return self._deny_entry(
-                    instrument_id,
-                    position_side,
-                    Denial.WARMUP_NO_ATR,
-                    now,
-                    f"{market.atr.completed_bars} of {cfg.atr_period} ATR bars",
-                )
-            return self._evaluate_entry_exact(market, position_side, atr, entry_price, now)
-        long = position_side is PositionSide.LONG
-        position = self.portfolio.positions.get(instrument_id)
-        held = 0 if position is None else (position.lots if long else -position.lots)
-        if held < 0:
-            held = 0
-        if self._inflight:
-            held += self._pending_lots(instrument_id, Side.BUY if long else Side.SELL, reduces=False)
-        entry_ticks = market.ask if long else market.bid
-        lots = position_size_ticks(
-            levels.risk_lots(self.portfolio.equity()),
-            entry_ticks,
-            levels.order_ticklots,
-            cfg.max_position_lots,
-            held,
-        )
-        if lots <= 0:
-            detail = f"d={levels.distance}"
-            return self._deny_entry(instrument_id, position_side, Denial.SIZE_ZERO, now, detail)
-        if long:
-            stop_ticks = entry_ticks - levels.stop_ticks
-            target_ticks = entry_ticks + levels.target_ticks
-        else:
-            stop_ticks = entry_ticks + levels.stop_ticks
-            target_ticks = entry_ticks - levels.target_ticks
-        price = market.prices.get
-        entry, stop, target = price(entry_ticks), price(stop_ticks), price(target_ticks)
-        if entry is None or stop is None or target is None:
-            entry, stop, target = market.remember_prices(entry_ticks, stop_ticks, target_ticks)
-        return new_entry_decision(
-            instrument_id, position_side, lots, entry, levels.distance, stop, target, None, ""
-        )
-
-    def _evaluate_entry_exact(
-        self,
-        market: MarketState,
-        side: PositionSide,
-        atr: Decimal | None,
-        entry_price: Decimal | None,
-        now: int,
-    ) -> EntryDecision:
-        """The entry decision in Decimal throughout: warm-up (no ATR yet), a caller's entry price
-        (which may lie off the tick grid) or an instrument whose lot units are not positive."""
-        instrument_id = market.instrument.uid
-        tick = market.tick
-        spread = (market.ask - market.bid) * tick
-        entry = (
-            entry_price
-            if entry_price is not None
-            else (market.ask * tick if side is PositionSide.LONG else market.bid * tick)
-        )
-        p95 = market.spread_p95_ticks() if atr is None else None
-        distance = distance_for(atr, spread, tick, self.config, spread_ticks_p95=p95)
-        held = self.portfolio.lots(instrument_id) * side.sign
-        held = max(held, 0) + self._pending_lots(instrument_id, side.entry_side, reduces=False)
-        lots = position_size(
-            self.equity(),
-            distance,
-            self.portfolio.lot_units(instrument_id),
-            entry,
-            self.config,
-            held_lots=held,
-        )
-        if lots <= 0:
-            return self._deny_entry(instrument_id, side, Denial.SIZE_ZERO, now, f"d={distance}")
-        stop = stop_price(entry, side, distance, tick)
-        target = target_price(entry, side, distance, tick, self.config.k_tp)
-        return EntryDecision(instrument_id, side, lots, entry, distance, stop, target)
+        return self._evaluate_entry(instrument_id, position_side, entry_price, now)
 
     def check_order(self, order: SubmitOrder) -> Denial | None:
         """Pre-trade checks (SPEC §1.7) plus the trading state and breakers; None = approved.
@@ -610,7 +523,7 @@ class RiskEngine:
         if not self.board.resume(now, actor):
             return False
         self.portfolio.peak_equity = equity
-        self._loss_baseline = equity
+        self._guard.loss_baseline = equity
         self._audit.record("trading_resumed", actor, {"equity": str(equity)}, CONTROL_INCIDENT)
         return True
 
@@ -674,7 +587,7 @@ class RiskEngine:
         if now >= self._day_end_ns:
             equity = self.portfolio.equity()
             self.portfolio.start_day(equity)
-            self._loss_baseline = equity
+            self._guard.loss_baseline = equity
             self._day_end_ns = trading_day_end_ns(now, self._utc_offset_s)
         self.board.advance(now)
 
@@ -688,12 +601,6 @@ class RiskEngine:
         self.denials[denial] += 1
         self._emit(OrderDenied(intent_key, instrument_id, denial, now, detail))
 
-    def _deny_entry(
-        self, instrument_id: str, side: PositionSide, denial: Denial, now: int, detail: str = ""
-    ) -> EntryDecision:
-        self._deny("", instrument_id, denial, now, detail or f"entry {side.value}")
-        return EntryDecision(instrument_id, side, 0, denial=denial, detail=detail)
-
     def _stale(self, market: MarketState, now: int) -> bool:
         last = market.last_book_ns
         if last is not None and now - last <= self._book_ttl_ns:
@@ -701,312 +608,6 @@ class RiskEngine:
         if last is not None:
             self.board.mark_stale(market.instrument.uid, now, (now - last) / NS_PER_S)
         return True
-
-    def _halted_denial(self) -> Denial:
-        return Denial.STATE_HALTED if self.board.halt is not None else Denial.DRIFT_HALTED
-
-    def _entry_denial(self, market: MarketState | None, instrument_id: str, now: int) -> Denial | None:
-        state = self.board.state
-        if state is TradingState.HALTED:
-            return self._halted_denial()
-        if state is TradingState.REDUCING:
-            return Denial.STATE_REDUCING_WOULD_OPEN
-        if market is None:
-            return Denial.INSTRUMENT_UNKNOWN
-        if self.board.cooldown_until(instrument_id, now) is not None:
-            return Denial.COOLDOWN_ACTIVE
-        if self._stale(market, now) or market.book is None:
-            return Denial.DATA_STALE
-        return market.tradable
-
-    def _pending_lots(self, instrument_id: str, side: Side, *, reduces: bool) -> int:
-        return sum(
-            f.lots
-            for f in self._inflight.values()
-            if f.instrument_id == instrument_id and f.side is side and f.reduces is reduces
-        )
-
-    def _check(self, order: SubmitOrder, now: int) -> Denial | bool:
-        """A Denial, or whether the approved order reduces the position (True) or opens (False)."""
-        cfg = self.config
-        key = order.intent_key
-        inflight = self._inflight
-        if key in self._seen_intents or key in inflight:
-            return Denial.INTENT_DUPLICATE
-        lots = order.lots
-        if type(lots) is not int or lots <= 0:
-            quantity = check_quantity(lots)
-            if quantity is not None:
-                return quantity
-        instrument_id = order.instrument_id
-        market = self._markets.get(instrument_id)
-        if market is None:
-            return Denial.INSTRUMENT_UNKNOWN
-        price_ticks = order.limit_price_ticks
-        if price_ticks is None:
-            return Denial.PRICE_MISSING
-        position = self.portfolio.positions.get(instrument_id)
-        held = position.lots if position is not None else 0
-        side = order.side
-        reduces = (held < 0 if side is Side.BUY else held > 0) and (
-            lots + (self._pending_lots(instrument_id, side, reduces=True) if inflight else 0) <= abs(held)
-        )
-        board = self.board
-        state = board.state
-        reason = order.reason
-        if state is TradingState.HALTED:
-            if not reduces:
-                return self._halted_denial()
-            if board.halt is not None and reason not in FLATTEN_REASONS:
-                return Denial.STATE_HALTED
-        elif state is TradingState.REDUCING and not reduces:
-            return Denial.STATE_REDUCING_WOULD_OPEN
-        if not reduces:
-            if (
-                reason != HEDGE_REASON
-                and (board.global_cooldown_until or board.cooldowns)
-                and board.cooldown_until(instrument_id, now) is not None
-            ):
-                return Denial.COOLDOWN_ACTIVE
-            last_book = market.last_book_ns
-            if (last_book is None or now - last_book > self._book_ttl_ns) and self._stale(market, now):
-                return Denial.DATA_STALE
-        if market.tradable is not None:
-            return market.tradable
-        book = market.book
-        if book is None:
-            band = check_price_band(price_ticks, None, None)
-        else:
-            band = check_price_band(price_ticks, book.limit_down_ticks, book.limit_up_ticks)
-        if band is not None:
-            return band
-        if not reduces:
-            denial = self._exposure_denial(order, market, held, price_ticks)
-            if denial is not None:
-                return denial
-        if reason not in FLATTEN_REASONS and len(inflight) >= cfg.max_open_orders:
-            return Denial.ORDERS_MAX_OPEN
-        if self._order_rate.count(now) >= cfg.max_orders_per_min:
-            return Denial.RATE_ORDERS_PER_MINUTE
-        return reduces
-
-    def _exposure_denial(
-        self, order: SubmitOrder, market: MarketState, held: int, price_ticks: int
-    ) -> Denial | None:
-        """Short, position-lots, notional (per order, instrument, gross) and cash limits of an
-        opening order; notional limits compare whole tick·lots (exact, see ``sizing.ticklots_cap``)."""
-        cfg = self.config
-        instrument_id = order.instrument_id
-        side = order.side
-        lots = order.lots
-        pending = 0
-        if self._inflight:
-            pending = self._pending_lots(instrument_id, Side.BUY, reduces=False) - self._pending_lots(
-                instrument_id, Side.SELL, reduces=False
-            )
-        before = held + pending
-        after = before + lots if side is Side.BUY else before - lots
-        if after < 0 and after < before:  # opens or grows a short
-            short = check_short(market.instrument, before, after)
-            if short is not None:
-                return short
-        limits = market.limits(cfg)
-        if limits is None or order.reason == HEDGE_REASON:
-            return self._exposure_denial_exact(order, market, after, price_ticks)
-        size_after = after if after >= 0 else -after
-        if size_after > cfg.max_position_lots:
-            return Denial.POSITION_MAX_LOTS
-        order_ticklots = price_ticks * lots
-        if order_ticklots > limits.order_ticklots:
-            return Denial.NOTIONAL_PER_ORDER
-        instrument_ticklots = size_after * price_ticks
-        if instrument_ticklots > limits.instrument_ticklots:
-            return Denial.NOTIONAL_PER_INSTRUMENT
-        positions = self.portfolio.positions
-        others = None
-        if len(positions) > (instrument_id in positions):  # positions (maybe flat) in other instruments
-            others = self._other_gross_notional(instrument_id)
-        if others is None:
-            if instrument_ticklots > limits.gross_ticklots:
-                return Denial.NOTIONAL_GROSS
-        elif others + instrument_ticklots * limits.tick_lot_units > cfg.max_gross_notional:
-            return Denial.NOTIONAL_GROSS
-        if side is Side.BUY:
-            cash = self.portfolio.cash
-            if cash is not None and order_ticklots * limits.tick_lot_units > cash:
-                return Denial.CASH_INSUFFICIENT
-        return None
-
-    def _other_gross_notional(self, instrument_id: str) -> Decimal | None:
-        """Σ |notional| of the open positions in other instruments (None when there are none)."""
-        total: Decimal | None = None
-        portfolio = self.portfolio
-        for other, position in portfolio.positions.items():
-            if position.lots and other != instrument_id:
-                notional = abs(portfolio.signed_notional(other))
-                total = notional if total is None else total + notional
-        return total
-
-    def _exposure_denial_exact(
-        self, order: SubmitOrder, market: MarketState, after: int, price_ticks: int
-    ) -> Denial | None:
-        """The exposure and cash limits in Decimal (hedges, and instruments without positive lot units)."""
-        cfg = self.config
-        instrument_id = order.instrument_id
-        side = order.side
-        price = price_ticks * market.instrument.tick
-        lot_units = self.portfolio.lot_units(instrument_id)
-        order_notional = price * order.lots * lot_units
-        instrument_after = abs(after) * price * lot_units
-        if order.reason == HEDGE_REASON:
-            # A hedge adds gross notional by design; it is held to the net (beta-weighted) exposure
-            # it leaves, which must not exceed the gross limit.
-            weight = self.hedge_config.beta if instrument_id == self.hedge_config.instrument else Decimal(1)
-            gross_after = abs(self.imbalance() * cfg.max_gross_notional + weight * side.sign * order_notional)
-        else:
-            held_notional = abs(self.portfolio.signed_notional(instrument_id))
-            gross_after = self.portfolio.gross_notional() - held_notional + instrument_after
-        exposure = check_exposure(
-            order_notional=order_notional,
-            instrument_notional_after=instrument_after,
-            gross_notional_after=gross_after,
-            position_lots_after=after,
-            max_position_lots=cfg.max_position_lots,
-            max_notional_per_order=cfg.max_notional_per_order,
-            max_notional_per_instrument=cfg.max_notional_per_instrument,
-            max_gross_notional=cfg.max_gross_notional,
-        )
-        if exposure is not None:
-            return exposure
-        if side is Side.BUY:
-            return check_cash(order_notional, self.portfolio.cash)
-        return None
-
-    def _refresh_levels(self, market: MarketState) -> None:
-        """Stops after a fill or a new bar: from the average entry, never loosening."""
-        position = self.portfolio.positions.get(market.instrument.uid)
-        if position is None or position.lots == 0:
-            market.pos_state = None
-            return
-        side = PositionSide.LONG if position.lots > 0 else PositionSide.SHORT
-        tick = market.instrument.tick
-        spread = market.spread()
-        spread = spread if spread is not None else self.config.spread_floor
-        atr = market.atr_price()
-        p95 = market.spread_p95_ticks() if atr is None else None
-        state = market.pos_state
-        if state is None or state.side is not side:
-            market.pos_state = open_position_state(
-                position.avg_price, side, atr, spread, tick, self.config, spread_ticks_p95=p95
-            )
-        else:
-            if state.avg_entry != position.avg_price:
-                state = PositionState(
-                    side,
-                    position.avg_price,
-                    state.stop,
-                    state.target,
-                    state.best_price,
-                    state.trailing_active,
-                    state.distance,
-                )
-            market.pos_state = update_position_state(
-                state, atr, spread, state.best_price, tick, self.config, spread_ticks_p95=p95
-            )
-        market.atr_bars_seen = market.atr.completed_bars
-
-    def _after_market_move(self, market: MarketState, now: int) -> list[Command]:
-        """Equity breakers first (a halt flattens), then the position's trailing and stop/target exits."""
-        commands = self._check_equity(now)
-        halted = self.board.halt is not None
-        if halted and self.config.flatten_on_halt and self.portfolio.lots(market.instrument.uid):
-            order = self._exit_order(market, "flatten", now)
-            if order is not None:
-                commands.append(order)
-        state = market.pos_state
-        book = market.book
-        if state is None or book is None:
-            return commands
-        if market.atr.completed_bars != market.atr_bars_seen:
-            self._refresh_levels(market)
-            state = market.pos_state
-            assert state is not None
-        price = market.prices.get
-        bid, ask = price(market.bid), price(market.ask)
-        if bid is None or ask is None:
-            bid, ask = market.remember_prices(market.bid, market.ask)
-        exit_price = bid if state.side is PositionSide.LONG else ask
-        state = advance_trailing(state, exit_price, market.tick, self.config)
-        market.pos_state = state
-        if halted:
-            return commands
-        reason = ""
-        if stop_hit(state, bid, ask):
-            reason = "trailing" if state.trailing_active else "stop"
-        elif target_hit(state, bid, ask):
-            reason = "target"
-        if reason:
-            order = self._exit_order(market, reason, now)
-            if order is not None:
-                commands.append(order)
-        return commands
-
-    def _check_equity(self, now: int) -> list[Command]:
-        portfolio = self.portfolio
-        if self.board.halt is not None or portfolio.sod_equity <= _ZERO:
-            return []
-        equity = portfolio.equity()
-        peak = portfolio.peak_equity
-        if equity > peak:
-            portfolio.peak_equity = peak = equity
-        cfg = self.config
-        floors = self._equity_floors
-        if floors is None or floors.keys != (self._loss_baseline, portfolio.sod_equity, peak):
-            floors = self._equity_floors = EquityFloors(self._loss_baseline, portfolio.sod_equity, peak, cfg)
-        if equity <= floors.daily_loss:
-            return self.emergency_halt(
-                f"daily loss {equity - portfolio.sod_equity} <= -{cfg.daily_loss_limit} of start-of-day "
-                f"equity {portfolio.sod_equity}",
-                BreakerKind.DAILY_LOSS,
-            )
-        if equity <= floors.drawdown:
-            return self.emergency_halt(
-                f"equity {equity} <= peak {portfolio.peak_equity} - {cfg.intraday_drawdown_limit}",
-                BreakerKind.INTRADAY_DRAWDOWN,
-            )
-        return []
-
-    def _exit_order(self, market: MarketState, reason: str, now: int) -> SubmitOrder | None:
-        """An IOC that closes the position, priced at the book level that covers its size."""
-        instrument_id = market.instrument.uid
-        held = self.portfolio.lots(instrument_id)
-        book = market.book
-        if held == 0 or book is None or now < market.exit_retry_ns:
-            return None
-        if market.exit_intent is not None and market.exit_intent in self._inflight:
-            return None
-        side = Side.SELL if held > 0 else Side.BUY
-        lots = abs(held) - self._pending_lots(instrument_id, side, reduces=True)
-        if lots <= 0:
-            return None
-        price_ticks = sweep_price_ticks(book, side, lots)
-        if price_ticks is None:
-            return None
-        order = SubmitOrder(
-            fast_intent_key(),
-            instrument_id,
-            side,
-            lots,
-            price_ticks,
-            TimeInForce.FILL_AND_KILL,
-            reduce_only=True,
-            reason=reason,
-        )
-        if self.check_order(order) is not None:
-            market.exit_retry_ns = now + _EXIT_RETRY_NS
-            return None
-        market.exit_intent = order.intent_key
-        return order
 
     def _exposures(self) -> dict[str, Exposure]:
         exposures: dict[str, Exposure] = {}
@@ -1032,27 +633,6 @@ class RiskEngine:
         from scalp_system.risk.snapshot import restore_engine
 
         restore_engine(self, raw)
-
-
-def sweep_price_ticks(book: OrderBook, side: Side, lots: int) -> int | None:
-    """The limit (ticks) at which an IOC of ``lots`` on ``side`` sweeps the opposite side of the
-    book: the first level where the cumulative size covers it, else the deepest level; the exchange's
-    price band bounds it. None when the opposite side is empty."""
-    prices, sizes = (book.ask_px, book.ask_qty) if side is Side.BUY else (book.bid_px, book.bid_qty)
-    if not len(prices):
-        return None
-    covered = 0
-    price = int(prices[-1])
-    for level_price, level_size in zip(prices.tolist(), sizes.tolist(), strict=True):
-        covered += level_size
-        if covered >= lots:
-            price = level_price
-            break
-    if side is Side.BUY and book.limit_up_ticks is not None:
-        price = min(price, book.limit_up_ticks)
-    if side is Side.SELL and book.limit_down_ticks is not None:
-        price = max(price, book.limit_down_ticks)
-    return int(price)
 
 
 def _event_details(event: object) -> dict[str, object]:

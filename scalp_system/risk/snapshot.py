@@ -96,7 +96,7 @@ def engine_snapshot(engine: RiskEngine) -> dict[str, object]:
         "order_rate": engine._order_rate.to_json(),
         "rejected": list(engine._rejected),
         "denials": {d.value: n for d, n in engine.denials.items()},
-        "loss_baseline": str(engine._loss_baseline),
+        "loss_baseline": str(engine._guard.loss_baseline),
         "day_end_ns": engine._day_end_ns,
     }
 
@@ -131,7 +131,7 @@ def restore_engine(engine: RiskEngine, raw: Mapping[str, Any]) -> None:
         market.exit_retry_ns = int(state["exit_retry_ns"])
     engine.portfolio.restore(raw["portfolio"])
     engine.board.restore(raw["board"])
-    engine._inflight = {
+    inflight = {
         key: InFlightOrder(
             f["instrument_id"],
             Side[f["side"]],
@@ -142,10 +142,14 @@ def restore_engine(engine: RiskEngine, raw: Mapping[str, Any]) -> None:
         )
         for key, f in raw["inflight"].items()
     }
+    # In place: the engine's pre-trade checks and exits hold these very containers.
+    engine._inflight.clear()
+    engine._inflight.update(inflight)
     engine._seen_order = deque(raw["seen_intents"], maxlen=engine._seen_order.maxlen)
-    engine._seen_intents = set(engine._seen_order)
+    engine._seen_intents.clear()
+    engine._seen_intents.update(engine._seen_order)
     engine._order_rate.load(raw["order_rate"])
     engine._rejected = deque(raw["rejected"], maxlen=engine._rejected.maxlen)
     engine.denials = Counter({Denial(k): int(v) for k, v in raw["denials"].items()})
-    engine._loss_baseline = Decimal(raw["loss_baseline"])
+    engine._guard.loss_baseline = Decimal(raw["loss_baseline"])
     engine._day_end_ns = int(raw["day_end_ns"])

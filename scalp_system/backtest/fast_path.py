@@ -48,9 +48,9 @@ class PrecomputedSignals:
     recorded rows the data engine accepts (``accepted``: books, trades; frame-row masks)."""
 
     def __init__(
-        self, rows: dict[str, list[SignalStep]], accepted: Mapping[str, tuple[BoolArray, BoolArray]]
+        self, rows: Mapping[str, Sequence[SignalStep]], accepted: Mapping[str, tuple[BoolArray, BoolArray]]
     ) -> None:
-        self._rows = rows
+        self._rows = dict(rows)
         self._next = dict.fromkeys(rows, 0)
         self._accepted = dict(accepted)
 
@@ -59,7 +59,7 @@ class PrecomputedSignals:
         accepts the row (the steps are those of the accepted books, in row order)."""
         return self._accepted[instrument_id]
 
-    def steps(self, instrument_id: str) -> list[SignalStep]:
+    def steps(self, instrument_id: str) -> Sequence[SignalStep]:
         """Every step of ``instrument_id``, one per accepted book."""
         return self._rows[instrument_id]
 
@@ -67,7 +67,7 @@ class PrecomputedSignals:
         """The steps of the next ``count`` accepted books (the backtest's skipped quiet stretches)."""
         index = self._next[instrument_id]
         self._next[instrument_id] = index + count
-        return self._rows[instrument_id][index : index + count]
+        return list(self._rows[instrument_id][index : index + count])
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._rows.values())
@@ -118,7 +118,7 @@ def precompute_signals(
         def set_clock(row: int) -> None:
             clock.set(int(ts[row]))
 
-        steps = pipeline.on_matrix(uid, matrix, mids, before_row=set_clock).steps()
+        steps = pipeline.on_matrix(uid, matrix, mids, before_row=set_clock).lazy_steps()
         return PrecomputedSignals({uid: steps}, masks)
     # The live path sees books of all instruments interleaved by time; the ensemble's online
     # updates are shared, so the steps are computed in that same order.

@@ -13,6 +13,7 @@ fast-path/plain equality tests check orders, fills and PnL on real recordings).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -24,14 +25,16 @@ from scalp_system.core.frames import BookFrame, TradeFrame
 from scalp_system.exchange.replay import ReplayFeed, ReplaySource, SkippedStretch
 from scalp_system.orchestration.orchestrator import Orchestrator
 from scalp_system.orchestration.quiet import QuietStretch
-from scalp_system.orchestration.signals import SignalStep
+from scalp_system.orchestration.signals import SignalStep, StepRows
 
 BoolArray = npt.NDArray[np.bool_]
 MIN_STRETCH = 4  # shorter runs are cheaper event by event (measured on BTCUSDT)
 
 
-def quiet_steps(steps: list[SignalStep], entry_probability: float) -> BoolArray:
+def quiet_steps(steps: Sequence[SignalStep], entry_probability: float) -> BoolArray:
     """Per step: True when it cannot lead to an entry or change the risk state by itself."""
+    if isinstance(steps, StepRows):
+        return steps.quiet(entry_probability)
     return np.fromiter(
         (
             step.drift is None

@@ -9,8 +9,9 @@ backtest's fast path both call this one class, so they cannot disagree.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -59,8 +60,61 @@ class SignalRows:
             steps[row] = SignalStep(steps[row].signal, self.checks.get(row), row in self.recalibrated)
         return steps
 
+    def lazy_steps(self) -> StepRows:
+        """The same steps as ``steps``, each built only when read."""
+        return StepRows(self)
+
 
 _NO_SIGNAL = SignalStep(None)
+
+
+class StepRows(Sequence[SignalStep]):
+    """``SignalRows.steps()`` as a sequence that builds each step when it is read: the backtest reads
+    only the books it replays one by one (quiet stretches skip theirs), and ``quiet`` answers for
+    all rows at once from the arrays."""
+
+    def __init__(self, rows: SignalRows) -> None:
+        self._rows = rows
+        self._special = {  # rows with a drift check or a recalibration
+            row: SignalStep(None, rows.checks.get(row), row in rows.recalibrated)
+            for row in set(rows.checks) | rows.recalibrated
+        }
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> SignalStep: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[SignalStep]: ...
+
+    def __getitem__(self, index: int | slice) -> SignalStep | list[SignalStep]:
+        if isinstance(index, slice):
+            return [self._step(row) for row in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"step {index} of {len(self)}")
+        return self._step(index)
+
+    def _step(self, row: int) -> SignalStep:
+        rows = self._rows
+        signal = Signal(*rows.probs[row].tolist()) if rows.predicted[row] else None
+        special = self._special.get(row)
+        if special is None:
+            return SignalStep(signal) if signal is not None else _NO_SIGNAL
+        return SignalStep(signal, special.drift, special.recalibrated)
+
+    def quiet(self, entry_probability: float) -> BoolArray:
+        """Per step: no drift check or recalibration, and no signal or one under ``entry_probability``
+        on both sides (``backtest.quiet.quiet_steps`` for these steps)."""
+        rows = self._rows
+        probs = rows.probs
+        below = (probs[:, 0] < entry_probability) & (probs[:, 2] < entry_probability)
+        quiet: BoolArray = ~rows.predicted | below
+        quiet[list(self._special)] = False
+        return quiet
 
 
 def monitored_features(config: Config) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ from scalp_system.core.instrument import Instrument
 from scalp_system.data.batch_validation import accepted_rows
 from scalp_system.features import batch_features
 from scalp_system.ml.ensemble import WeightedEnsemble
-from scalp_system.orchestration.signals import SignalPipeline, SignalStep
+from scalp_system.orchestration.signals import SignalPipeline, SignalStep, StepRows
 
 F64 = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -63,11 +63,15 @@ class PrecomputedSignals:
         """Every step of ``instrument_id``, one per accepted book."""
         return self._rows[instrument_id]
 
-    def take(self, instrument_id: str, count: int) -> list[SignalStep]:
-        """The steps of the next ``count`` accepted books (the backtest's skipped quiet stretches)."""
+    def take(self, instrument_id: str, count: int) -> Sequence[SignalStep]:
+        """The steps of the next ``count`` accepted books (the backtest's skipped quiet stretches),
+        unbuilt where the steps are ``StepRows``."""
         index = self._next[instrument_id]
         self._next[instrument_id] = index + count
-        return list(self._rows[instrument_id][index : index + count])
+        steps = self._rows[instrument_id]
+        if isinstance(steps, StepRows):
+            return steps.window(index, index + count)
+        return list(steps[index : index + count])
 
     def __len__(self) -> int:
         return sum(len(v) for v in self._rows.values())

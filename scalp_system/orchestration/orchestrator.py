@@ -462,10 +462,9 @@ class Orchestrator:
                 )
                 mids = (books.bid_px[:, 0].astype(np.float64) + books.ask_px[:, 0]) / 2.0
                 self.strategy.on_mids(uid, mids.tolist())
-            for step in stretch.steps:
-                if step.signal is not None:
-                    self.stats.signals += 1
-                    per.last_signal = step.signal
+            self.stats.signals += stretch.signals
+            if stretch.last_signal is not None:
+                per.last_signal = stretch.last_signal
             if self.on_books_absorbed is not None:
                 self.on_books_absorbed(stretch)
 

@@ -69,19 +69,27 @@ _NO_SIGNAL = SignalStep(None)
 
 
 class StepRows(Sequence[SignalStep]):
-    """``SignalRows.steps()`` as a sequence that builds each step when it is read: the backtest reads
-    only the books it replays one by one (quiet stretches skip theirs), and ``quiet`` answers for
-    all rows at once from the arrays."""
+    """``SignalRows.steps()`` (rows ``start`` to ``stop``) as a sequence that builds each step when it
+    is read: the backtest reads only the books it replays one by one, and answers for the quiet
+    stretches it skips (``quiet``, ``signal_summary``) from the arrays."""
 
-    def __init__(self, rows: SignalRows) -> None:
+    def __init__(
+        self,
+        rows: SignalRows,
+        start: int = 0,
+        stop: int | None = None,
+        special: dict[int, SignalStep] | None = None,
+    ) -> None:
         self._rows = rows
-        self._special = {  # rows with a drift check or a recalibration
+        self._start = start
+        self._stop = len(rows) if stop is None else stop
+        self._special = special if special is not None else {  # rows with a drift check or recalibration
             row: SignalStep(None, rows.checks.get(row), row in rows.recalibrated)
             for row in set(rows.checks) | rows.recalibrated
         }
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self._stop - self._start
 
     @overload
     def __getitem__(self, index: int) -> SignalStep: ...
@@ -91,12 +99,17 @@ class StepRows(Sequence[SignalStep]):
 
     def __getitem__(self, index: int | slice) -> SignalStep | list[SignalStep]:
         if isinstance(index, slice):
-            return [self._step(row) for row in range(*index.indices(len(self)))]
+            return [self._step(self._start + i) for i in range(*index.indices(len(self)))]
         if index < 0:
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(f"step {index} of {len(self)}")
-        return self._step(index)
+        return self._step(self._start + index)
+
+    def window(self, start: int, stop: int) -> StepRows:
+        """Steps ``start`` to ``stop`` of this sequence, still unbuilt."""
+        start, stop, _ = slice(start, stop).indices(len(self))
+        return StepRows(self._rows, self._start + start, self._start + max(stop, start), self._special)
 
     def _step(self, row: int) -> SignalStep:
         rows = self._rows
@@ -109,12 +122,30 @@ class StepRows(Sequence[SignalStep]):
     def quiet(self, entry_probability: float) -> BoolArray:
         """Per step: no drift check or recalibration, and no signal or one under ``entry_probability``
         on both sides (``backtest.quiet.quiet_steps`` for these steps)."""
-        rows = self._rows
-        probs = rows.probs
+        part = slice(self._start, self._stop)
+        probs = self._rows.probs[part]
         below = (probs[:, 0] < entry_probability) & (probs[:, 2] < entry_probability)
-        quiet: BoolArray = ~rows.predicted | below
-        quiet[list(self._special)] = False
+        quiet: BoolArray = ~self._rows.predicted[part] | below
+        quiet[[row - self._start for row in self._special if self._start <= row < self._stop]] = False
         return quiet
+
+    def signal_summary(self) -> tuple[int, Signal | None]:
+        """How many of these steps carry a signal, and the last such signal."""
+        made = np.flatnonzero(self._rows.predicted[self._start : self._stop])
+        if not len(made):
+            return 0, None
+        return len(made), self._step(self._start + int(made[-1])).signal
+
+
+def signal_summary(steps: Sequence[SignalStep]) -> tuple[int, Signal | None]:
+    """How many ``steps`` carry a signal, and the last such signal (a quiet stretch's bookkeeping)."""
+    if isinstance(steps, StepRows):
+        return steps.signal_summary()
+    count, last = 0, None
+    for step in steps:
+        if step.signal is not None:
+            count, last = count + 1, step.signal
+    return count, last
 
 
 def monitored_features(config: Config) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ import pytest
 
 from scalp_system.backtest.quiet import quiet_steps
 from scalp_system.ml.drift import DriftCheck, DriftStatus
-from scalp_system.orchestration.signals import SignalRows, StepRows
+from scalp_system.orchestration.signals import SignalRows, StepRows, signal_summary
 
 
 def _rows(n: int = 200, seed: int = 3) -> SignalRows:
@@ -40,3 +40,25 @@ def test_quiet_mask_from_the_arrays_equals_the_one_from_the_steps(threshold: flo
     expected = quiet_steps(rows.steps(), threshold)
     assert np.array_equal(quiet_steps(rows.lazy_steps(), threshold), expected)
     assert not expected[[5, 17, 60, 120]].any()  # drift checks and recalibrations are never quiet
+
+
+def test_a_window_reads_the_same_steps_as_the_slice() -> None:
+    rows = _rows()
+    built, lazy = rows.steps(), rows.lazy_steps()
+    for start, stop in ((0, 0), (3, 30), (15, 65), (150, 200), (190, 260)):
+        window = lazy.window(start, stop)
+        assert list(window) == built[start:stop]
+        assert np.array_equal(window.quiet(0.45), quiet_steps(built[start:stop], 0.45))
+    assert list(lazy.window(10, 40).window(5, 12)) == built[15:22]
+
+
+def test_signal_summary_counts_signals_and_keeps_the_last() -> None:
+    rows = _rows()
+    built, lazy = rows.steps(), rows.lazy_steps()
+    for start, stop in ((0, 200), (40, 41), (7, 90)):
+        expected = signal_summary(built[start:stop])  # the generic path over built steps
+        assert lazy.window(start, stop).signal_summary() == expected
+        made = [step.signal for step in built[start:stop] if step.signal is not None]
+        assert expected == (len(made), made[-1] if made else None)
+    unpredicted = SignalRows(np.full((3, 3), np.nan), np.zeros(3, np.bool_), {}, frozenset())
+    assert unpredicted.lazy_steps().signal_summary() == (0, None)

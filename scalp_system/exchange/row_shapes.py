@@ -19,9 +19,9 @@ from scalp_system.core.frames import BookFrame
 
 @dataclass(frozen=True, slots=True)
 class RowShapes:
-    """Per recorded row: the number of bid and ask levels shown (the levels before the first empty
-    one are counted as ``_row_levels`` takes them: every level with lots > 0), and whether both
-    sides are strictly best first (bids falling, asks rising). Python lists: read one row at a time."""
+    """Per recorded row: the number of bid and ask levels shown (as ``replay._row_levels`` counts
+    them: the levels with lots > 0, taken from the front of the row), and whether both sides are
+    strictly best first (bids falling, asks rising). Python lists: read one row at a time."""
 
     bid_levels: list[int]
     ask_levels: list[int]

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from scalp_system.data.csv_import import read_recording
+from scalp_system.exchange.replay import recording_instrument
+from tests.recordings import BtcRecording
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data" / "binance-2024-08-08"
@@ -16,6 +22,25 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"real recordings not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def btc_recording(shared_data: Path) -> BtcRecording:
+    """The real BTCUSDT recording, read once per test process. Its arrays are read-only, so no test
+    can change what another one sees (slice or copy to modify)."""
+    instrument = recording_instrument("BTCUSDT", "0.1", "0.001")
+    books, trades = read_recording(
+        shared_data / "usdm_btcusdt_20240808_depth20.csv.gz",
+        shared_data / "usdm_btcusdt_20240808_trades.csv.gz",
+        instrument,
+    )
+    assert trades is not None
+    for frame in (books, trades):
+        for column in fields(frame):
+            value = getattr(frame, column.name)
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+    return BtcRecording(instrument, books, trades)
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,6 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -43,7 +42,6 @@ from scalp_system.core.instrument import Instrument
 from scalp_system.core.market import OrderBook, Trade
 from scalp_system.core.orders import Fill, Order
 from scalp_system.core.venue import RunEvent
-from scalp_system.data.csv_import import read_recording
 from scalp_system.exchange.core import ExchangeCore
 from scalp_system.exchange.replay import ReplayFeed, ReplaySource, recording_instrument
 from scalp_system.exchange.reports import (
@@ -62,6 +60,7 @@ from scalp_system.orchestration.models import load_ensemble, open_registry, trai
 from scalp_system.orchestration.orchestrator import Orchestrator
 from scalp_system.orchestration.quiet import QuietStretch
 from scalp_system.strategy.scalper import Signal
+from tests.recordings import BtcRecording
 
 TRAIN_ROWS = 2000
 SESSION_ROWS = 1500
@@ -178,7 +177,7 @@ def _trades_between(trades: TradeFrame, start: int, end: int) -> TradeFrame:
 
 
 @pytest.fixture(scope="module")
-def session(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Session:
+def session(btc_recording: BtcRecording, tmp_path_factory: pytest.TempPathFactory) -> Session:
     """Train on the first rows of the recording; the session is the rows after them."""
     registry_dir = tmp_path_factory.mktemp("parity-models")
     config = config_from_mapping(
@@ -193,13 +192,7 @@ def session(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Sess
         }
     )
     # The recording's size unit (0.001 BTC) is one lot: the broker contract needs whole-number lots.
-    units = recording_instrument("BTCUSDT", "0.1", "0.001")
-    books, trades = read_recording(
-        shared_data / "usdm_btcusdt_20240808_depth20.csv.gz",
-        shared_data / "usdm_btcusdt_20240808_trades.csv.gz",
-        units,
-    )
-    assert trades is not None
+    units, books, trades = btc_recording.instrument, btc_recording.books, btc_recording.trades
     cut = int(books.exchange_ts_ns[TRAIN_ROWS])
     end = int(books.exchange_ts_ns[TRAIN_ROWS + SESSION_ROWS])
     train_and_save(

@@ -25,7 +25,7 @@ from scalp_system.core.frames import BookFrame, TradeFrame
 from scalp_system.exchange.replay import ReplayFeed, ReplaySource, SkippedStretch
 from scalp_system.orchestration.orchestrator import Orchestrator
 from scalp_system.orchestration.quiet import QuietStretch
-from scalp_system.orchestration.signals import SignalStep, StepRows, signal_summary
+from scalp_system.orchestration.signals import SignalStep, StepRows
 
 BoolArray = npt.NDArray[np.bool_]
 MIN_STRETCH = 4  # shorter runs are cheaper event by event (measured on BTCUSDT)
@@ -211,10 +211,8 @@ class QuietForwarder:
         times = np.concatenate((book_ts, trade_ts))[order]
         is_trade = np.concatenate((np.zeros(len(rows), np.bool_), np.ones(len(trade_rows), np.bool_)))[order]
         last_book = self._venue.core.book(uid, self._depth) if len(rows) else None
-        steps = self._signals.take(uid, len(rows))
-        signals, last_signal = signal_summary(steps)
         return QuietStretch(
-            uid, books, trades, last_book, steps, prices, times, is_trade, signals, last_signal
+            uid, books, trades, last_book, self._signals.take(uid, len(rows)), prices, times, is_trade
         )
 
 

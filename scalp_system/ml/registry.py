@@ -30,6 +30,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from scalp_system.core.durable import fsync_dir
 from scalp_system.ml.bundle import ModelBundle
 from scalp_system.ml.manifest import ArtifactFile, FeatureVectorSpec, ModelManifest, describe_feature_mismatch
 
@@ -94,14 +95,6 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_synced(path: Path, data: bytes) -> None:
     with open(path, "wb") as handle:
         handle.write(data)
@@ -114,7 +107,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{time.monotonic_ns()}")
     _write_synced(tmp, data)
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _version_dir_name(version: int) -> str:
@@ -187,10 +180,10 @@ class ModelRegistry:
         for fname, data in files.items():
             _write_synced(tmp / fname, data)
         _write_synced(tmp / MANIFEST_FILE, stamped.to_json_bytes())
-        _fsync_dir(tmp)
+        fsync_dir(tmp)
         final = folder / _version_dir_name(version)
         os.rename(tmp, final)
-        _fsync_dir(folder)
+        fsync_dir(folder)
         atomic_write_bytes(folder / CURRENT_FILE, f"{version}\n".encode("ascii"))
         bundle.manifest = stamped
         self._emit(

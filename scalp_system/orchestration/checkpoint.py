@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scalp_system.core.durable import fsync_dir
+
 log = logging.getLogger(__name__)
 
 _PREFIX = "checkpoint-"
@@ -33,14 +35,6 @@ class LoadedCheckpoint:
     sequence: int
     state: dict[str, Any]
     skipped: tuple[tuple[Path, str], ...]
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class CheckpointStore:
@@ -78,7 +72,7 @@ class CheckpointStore:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, final)
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
         for _, old in files[: max(0, len(files) + 1 - self.keep)]:
             old.unlink(missing_ok=True)
         return final

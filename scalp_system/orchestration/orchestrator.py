@@ -51,7 +51,7 @@ from scalp_system.orchestration.plans import PlanBook
 from scalp_system.orchestration.quiet import QuietStretch, StretchForwarder
 from scalp_system.orchestration.run_state import InstrumentSlot, RunStats, restore_run, run_snapshot
 from scalp_system.orchestration.side_channels import SideChannels
-from scalp_system.orchestration.signals import SignalPipeline, SignalStep
+from scalp_system.orchestration.signals import SignalPipeline, SignalStep, signal_summary
 from scalp_system.risk.engine import RiskEngine
 from scalp_system.strategy.intents import EnterPosition, ExitPosition
 from scalp_system.strategy.scalper import ScalperStrategy, Signal
@@ -462,9 +462,10 @@ class Orchestrator:
                 )
                 mids = (books.bid_px[:, 0].astype(np.float64) + books.ask_px[:, 0]) / 2.0
                 self.strategy.on_mids(uid, mids.tolist())
-            self.stats.signals += stretch.signals
-            if stretch.last_signal is not None:
-                per.last_signal = stretch.last_signal
+            signals, last_signal = signal_summary(stretch.steps)  # cheap on the fast path's StepRows
+            self.stats.signals += signals
+            if last_signal is not None:
+                per.last_signal = last_signal
             if self.on_books_absorbed is not None:
                 self.on_books_absorbed(stretch)
 

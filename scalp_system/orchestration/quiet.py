@@ -19,15 +19,13 @@ import numpy.typing as npt
 from scalp_system.core.frames import BookFrame, TradeFrame
 from scalp_system.core.market import OrderBook
 from scalp_system.orchestration.signals import SignalStep
-from scalp_system.strategy.scalper import Signal
 
 
 @dataclass(frozen=True, slots=True)
 class QuietStretch:
     """One instrument's part of a skipped stretch: its accepted books (as the venue showed them,
     stamped with the event times) and trades, the last book as an OrderBook, the precomputed signal
-    step of each book, the prices the ATR sees (book mids and trade prices, in feed order), and how
-    many steps carry a signal with the last of them."""
+    step of each book, and the prices the ATR sees (book mids and trade prices, in feed order)."""
 
     instrument_id: str
     books: BookFrame
@@ -37,8 +35,6 @@ class QuietStretch:
     atr_prices: npt.NDArray[np.float64]
     atr_ts_ns: npt.NDArray[np.int64]
     atr_is_trade: npt.NDArray[np.bool_]
-    signals: int  # how many of the steps carry a signal
-    last_signal: Signal | None  # the last of them
 
 
 class StretchForwarder(Protocol):

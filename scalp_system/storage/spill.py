@@ -32,6 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import IO
 
+from scalp_system.core.durable import fsync_dir
 from scalp_system.storage.rows import decode_record, encode_record
 from scalp_system.storage.schema import Row, RowError, table_spec
 from scalp_system.storage.store import Store
@@ -92,14 +93,6 @@ def classify_failure(exc: BaseException) -> StorageFailure:
     return StorageFailure.OTHER
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class SpillWriter:
     """Appends rows to rotated, fsynced JSONL files in one directory (one live writer per directory)."""
 
@@ -138,7 +131,7 @@ class SpillWriter:
             self._counter += 1
             self._path = self.spill_dir / f"spill-{time.time_ns():020d}-{self._counter:04d}.jsonl.part"
             self._file = open(self._path, "ab")  # noqa: SIM115 - kept open across appends
-            _fsync_dir(self.spill_dir)
+            fsync_dir(self.spill_dir)
         payload = b"".join(encode_record(table, row) for table, row in records)
         self._file.write(payload)
         self._file.flush()
@@ -158,7 +151,7 @@ class SpillWriter:
         file.close()
         done = path.with_suffix("")  # drop ".part"
         os.replace(path, done)
-        _fsync_dir(self.spill_dir)
+        fsync_dir(self.spill_dir)
         return done
 
     def close(self) -> None:
@@ -281,10 +274,10 @@ def merge_spill(
         if archive or not clean:
             target_dir.mkdir(exist_ok=True)
             os.replace(path, target_dir / final_name)
-            _fsync_dir(target_dir)
+            fsync_dir(target_dir)
         else:
             path.unlink()
-        _fsync_dir(spill_dir)
+        fsync_dir(spill_dir)
     return report
 
 

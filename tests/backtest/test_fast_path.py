@@ -3,25 +3,23 @@ mode on a real recording: same signals, same orders, same fills, same PnL."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from scalp_system.backtest.runner import Recording, run_backtest
 from scalp_system.config import Config, config_from_mapping
 from scalp_system.core.frames import BookFrame, TradeFrame
-from scalp_system.data.csv_import import read_recording
 from scalp_system.exchange.replay import recording_instrument
 from scalp_system.ml.dataset import Recording as MlRecording
 from scalp_system.orchestration.models import load_ensemble, open_registry, train_and_save
+from tests.recordings import BtcRecording
 
 TRAIN_ROWS = 2500
 TEST_ROWS = 2500
 
 
 @pytest.fixture(scope="module")
-def world(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, Recording]:
+def world(btc_recording: BtcRecording, tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, Recording]:
     registry_dir = tmp_path_factory.mktemp("models")
     config = config_from_mapping(
         {
@@ -32,13 +30,7 @@ def world(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
             "strategy": {"entry_probability": 0.45, "min_edge_ticks": "0"},
         }
     )
-    instrument = recording_instrument("BTCUSDT", "0.1", "0.001")
-    books, trades = read_recording(
-        shared_data / "usdm_btcusdt_20240808_depth20.csv.gz",
-        shared_data / "usdm_btcusdt_20240808_trades.csv.gz",
-        instrument,
-    )
-    assert trades is not None
+    instrument, books, trades = btc_recording.instrument, btc_recording.books, btc_recording.trades
     cut = int(books.exchange_ts_ns[TRAIN_ROWS])
     end = int(books.exchange_ts_ns[TRAIN_ROWS + TEST_ROWS])
     train_and_save(

@@ -3,8 +3,6 @@ it: on a real recording and on generated data broken in every way the engine che
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -13,10 +11,10 @@ from scalp_system.core.clock import SimulatedClock
 from scalp_system.core.frames import BookFrame, TradeFrame, merge_events
 from scalp_system.core.instrument import Instrument
 from scalp_system.data.batch_validation import accepted_rows
-from scalp_system.data.csv_import import read_recording
 from scalp_system.data.engine import DataEngine
 from scalp_system.data.validation import RejectReason
 from scalp_system.exchange.replay import recording_instrument
+from tests.recordings import BtcRecording
 
 BoolArray = np.ndarray
 
@@ -114,14 +112,10 @@ def _broken_frames(
     return books, trades
 
 
-def test_accepts_exactly_the_rows_the_data_engine_accepts_on_a_real_recording(shared_data: Path) -> None:
-    instrument = recording_instrument("BTCUSDT", "0.1", "0.001")
-    books, trades = read_recording(
-        shared_data / "usdm_btcusdt_20240808_depth20.csv.gz",
-        shared_data / "usdm_btcusdt_20240808_trades.csv.gz",
-        instrument,
-    )
-    assert trades is not None
+def test_accepts_exactly_the_rows_the_data_engine_accepts_on_a_real_recording(
+    btc_recording: BtcRecording,
+) -> None:
+    instrument, books, trades = btc_recording.instrument, btc_recording.books, btc_recording.trades
     books, trades = books.slice(0, 3_000), trades.between(None, int(books.exchange_ts_ns[3_000]))
     config = DataConfig()
     batch = accepted_rows(config, instrument, books, trades)

@@ -4,26 +4,22 @@ by event — books, tape (GetLastTrades), last prices and the trade ids of later
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from scalp_system.core.orders import OrderType, Side, TimeInForce
 from scalp_system.exchange.core import ExchangeCore
 from scalp_system.exchange.replay import ReplayFeed, ReplaySource, recording_instrument
+from tests.recordings import BtcRecording
 
 BTC = recording_instrument("BTCUSDT", "0.1", "0.001")
 
 
 @pytest.fixture(scope="module")
-def btc_feed(shared_data: Path) -> ReplayFeed:
-    feed = ReplayFeed.from_csv(
-        BTC,
-        shared_data / "usdm_btcusdt_20240808_depth20.csv.gz",
-        shared_data / "usdm_btcusdt_20240808_trades.csv.gz",
-    )
-    end = int(feed.books.exchange_ts_ns[400])
-    return ReplayFeed(BTC, feed.books.slice(0, 400), feed.trades.between(None, end))
+def btc_feed(btc_recording: BtcRecording) -> ReplayFeed:
+    books, trades = btc_recording.books, btc_recording.trades
+    end = int(books.exchange_ts_ns[400])
+    return ReplayFeed(btc_recording.instrument, books.slice(0, 400), trades.between(None, end))
 
 
 def _core(feed: ReplayFeed) -> tuple[ExchangeCore, ReplaySource, str]:

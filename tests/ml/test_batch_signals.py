@@ -15,8 +15,6 @@ import pytest
 from scalp_system.config import Config, config_from_mapping
 from scalp_system.core.clock import SimulatedClock
 from scalp_system.data.batch_validation import accepted_rows
-from scalp_system.data.csv_import import read_recording
-from scalp_system.exchange.replay import recording_instrument
 from scalp_system.features import batch_features
 from scalp_system.ml.calibration import IdentityCalibrator, IsotonicCalibrator, PlattCalibrator
 from scalp_system.ml.dataset import Recording as MlRecording
@@ -25,6 +23,7 @@ from scalp_system.ml.metrics import EPS
 from scalp_system.ml.row_kernels import MAX_SEQUENTIAL_MEMBERS, online_mix
 from scalp_system.orchestration.models import load_ensemble, open_registry, train_and_save
 from scalp_system.orchestration.signals import SignalPipeline, SignalStep
+from tests.recordings import BtcRecording
 
 F64 = npt.NDArray[np.float64]
 TRAIN_ROWS = 2_000
@@ -41,7 +40,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> World:
+def world(btc_recording: BtcRecording, tmp_path_factory: pytest.TempPathFactory) -> World:
     registry_dir = tmp_path_factory.mktemp("models")
     config = config_from_mapping(
         {
@@ -49,13 +48,7 @@ def world(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> World:
             "drift": {"window": 200, "check_every": 100},
         }
     )
-    instrument = recording_instrument("BTCUSDT", "0.1", "0.001")
-    books, trades = read_recording(
-        shared_data / "usdm_btcusdt_20240808_depth20.csv.gz",
-        shared_data / "usdm_btcusdt_20240808_trades.csv.gz",
-        instrument,
-    )
-    assert trades is not None
+    instrument, books, trades = btc_recording.instrument, btc_recording.books, btc_recording.trades
     cut = int(books.exchange_ts_ns[TRAIN_ROWS])
     train_and_save(
         config,

@@ -13,19 +13,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from scalp_system.config import Config
+from scalp_system.core.durable import fsync_dir
 from scalp_system.storage.disaster_recovery.checkpoint_step import checkpoint_files, move_aside
 from scalp_system.storage.disaster_recovery.context import ACTOR, CONTROL_BACKUP, RecoveryContext
 from scalp_system.storage.disaster_recovery.report import StepReport, StepStatus
 from scalp_system.storage.spill import classify_failure, merge_spill, spill_files, writer_is_live
 from scalp_system.storage.store import StorageError, Store
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _quick_check(path: Path) -> str:
@@ -79,7 +72,7 @@ def _restore_backup(backup: Path, target: Path) -> None:
     with open(temp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temp, target)
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
 
 
 def repair_database(run: RecoveryContext, step: StepReport) -> None:
